@@ -1,0 +1,163 @@
+"""One refresh, end to end: lock → journal → fetch → normalize → store (classify inside) → swap → journal."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from pipeline import __version__, runlog
+from pipeline.fetch import FetchOptions, FetchStats, fetch_pages
+from pipeline.lock import RefreshLock
+from pipeline.normalize import Normalizer
+from pipeline.snapshot import Snapshot
+from pipeline.store import Writer, latest_run_id, remove_stale_temp_files
+
+log = logging.getLogger(__name__)
+
+# Pages are normalized and staged in groups of this many records, so memory stays flat at Hub scale.
+BATCH_RECORDS = 20_000
+LOG_EVERY_PAGES = 100  # progress lines for logs when stderr is not a terminal (cron, systemd)
+
+
+@dataclass
+class RefreshResult:
+    run_id: int
+    status: str
+    seconds: float
+    counts: dict[str, int]
+    error: str | None = None
+
+    def summary(self) -> str:
+        c = self.counts
+        rate = c.get("models_seen", 0) / self.seconds if self.seconds else 0.0
+        if self.status != "ok":
+            return f"refresh run {self.run_id} FAILED after {self.seconds:.1f}s: {self.error} (previous DB kept)"
+        return (
+            f"refresh run {self.run_id} ok in {self.seconds:.1f}s: {c.get('models_seen', 0):,} models "
+            f"({c.get('models_new', 0):,} new, {c.get('models_rejected', 0):,} rejected), "
+            f"{c.get('pages_fetched', 0):,} pages, {c.get('snapshot_rows', 0):,} snapshot rows, {rate:,.0f} models/s"
+        )
+
+
+def _enrich(config_path: Path | None):  # noqa: ANN202 (returns classify.enrich bound to the config)
+    from pipeline.classify import enrich, load_config
+
+    config = load_config(config_path)
+    return lambda models, lineage, reference: enrich(models, lineage, reference, config)
+
+
+def _batches(pages: Iterable[list[Any]], normalizer: Normalizer, writer: Writer, bar: tqdm) -> int:
+    """Normalize and stage pages in groups; returns pages seen."""
+    pending: list[Any] = []
+    n_pages = 0
+    for page in pages:
+        n_pages += 1
+        pending.extend(page)
+        bar.update(len(page))
+        bar.set_postfix(pages=n_pages, refresh=False)
+        if bar.disable and n_pages % LOG_EVERY_PAGES == 0:
+            log.info("fetched %d pages, %d models", n_pages, bar.n)
+        if len(pending) >= BATCH_RECORDS:
+            writer.add_batch(normalizer.batch(pending))
+            pending = []
+    if pending:
+        writer.add_batch(normalizer.batch(pending))
+    return n_pages
+
+
+def _run(
+    db: Path,
+    *,
+    source: str,
+    is_full: bool,
+    filters: dict[str, Any],
+    pages: Iterator[list[Any]] | None = None,
+    snapshot: Snapshot | None = None,
+    storage_version: str | None,
+    config_path: Path | None,
+    progress_total: int | None = None,
+) -> RefreshResult:
+    started = time.monotonic()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with RefreshLock(db):
+        remove_stale_temp_files(db)
+        run_id = runlog.next_run_id(db, latest_run_id(db))
+        run: dict[str, Any] = {
+            "run_id": run_id, "started_at": runlog.now(), "status": "running", "source": source,
+            "is_full": is_full, "filters": filters, "hubscope_version": __version__,
+            "origin": f"snapshot:{snapshot.path.name}" if snapshot else "hub",
+        }  # fmt: skip
+        runlog.append(db, {**run, "pid": os.getpid()})
+        log.info("refresh run %d started: %s %s", run_id, source, filters or "(everything)")
+        counts: dict[str, int] = {}
+        try:
+            with Writer(db, run, storage_version) as writer:
+                if snapshot is not None:
+                    writer.snapshot_at = snapshot.as_of
+                    writer.add_reference(snapshot.reference_params())
+                    writer.add_lineage(snapshot.lineage())
+                    writer.add_history(snapshot.history())
+                    pages = snapshot.pages()
+                    progress_total = snapshot.manifest["models"]
+                normalizer = Normalizer()
+                with tqdm(total=progress_total, unit=" models", desc="refresh", disable=None, mininterval=0.5) as bar:
+                    counts["pages_fetched"] = _batches(pages or iter(()), normalizer, writer, bar)
+                run["finished_at"] = runlog.now()
+                run["pages_fetched"] = counts["pages_fetched"]
+                counts.update(
+                    writer.commit(
+                        series=None if snapshot else "hub",
+                        journal_runs=runlog.runs(db),
+                        enrich=_enrich(config_path),
+                    )
+                )
+        except BaseException as err:  # noqa: BLE001 (also Ctrl-C: the attempt is logged, then re-raised)
+            message = f"{type(err).__name__}: {err}"[:2000]
+            runlog.append(db, {"run_id": run_id, "status": "failed", "finished_at": runlog.now(), "error": message})
+            result = RefreshResult(run_id, "failed", time.monotonic() - started, counts, message)
+            log.error(result.summary())
+            if not isinstance(err, Exception):
+                raise
+            return result
+        runlog.append(db, {"run_id": run_id, "status": "ok", "finished_at": run["finished_at"], **counts})
+    result = RefreshResult(run_id, "ok", time.monotonic() - started, counts)
+    log.info(result.summary())
+    return result
+
+
+def refresh_from_hub(
+    db: Path, options: FetchOptions, *, storage_version: str | None = None, config_path: Path | None = None
+) -> RefreshResult:
+    from huggingface_hub import constants
+
+    return _run(
+        db,
+        source=options.endpoint or constants.ENDPOINT,
+        is_full=options.is_full,
+        filters=options.filters(),
+        pages=fetch_pages(options, FetchStats()),
+        storage_version=storage_version,
+        config_path=config_path,
+        progress_total=options.limit,
+    )
+
+
+def refresh_from_snapshot(
+    db: Path, snapshot: Snapshot, *, storage_version: str | None = None, config_path: Path | None = None
+) -> RefreshResult:
+    return _run(
+        db,
+        source=snapshot.describe(),
+        is_full=False,  # a selection, not the whole Hub: never marks other models unseen
+        filters={"snapshot": str(snapshot.path)},
+        snapshot=snapshot,
+        storage_version=storage_version,
+        config_path=config_path,
+    )

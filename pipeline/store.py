@@ -1,0 +1,258 @@
+"""The single writer. A refresh never touches the live file: it builds `<db>.tmp-<pid>` from `sql/schema.sql`,
+copies every row of the previous file in, applies the run, checkpoints, and `os.replace`s it onto `<db>`.
+A crash or kill at any point leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import orjson
+import polars as pl
+
+from pipeline import __version__
+from pipeline.db import load_sql, quote_literal
+from pipeline.normalize import Batch
+from pipeline.paths import sidecar
+from pipeline.runlog import RUN_FIELDS
+
+log = logging.getLogger(__name__)
+
+STAGE_TABLES = ("_stage_models", "_stage_lineage")
+# Written by classify.enrich over all models on every refresh, so a config change applies everywhere.
+ENRICHED_COLUMNS = (
+    "params_total", "params_active", "params_source", "params_flags", "license", "license_tier",
+    "is_language_model", "size_band", "model_class", "memory_bf16_gb", "memory_4bit_gb", "device_class",
+    "family_root",
+)  # fmt: skip
+# Written after the schema and the data: SQL the DB file carries for its users (macros, then views).
+DERIVED_SQL = ("macros", "views")
+
+
+def latest_run_id(db: Path) -> int:
+    if not db.exists():
+        return 0
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {quote_literal(str(db))} AS old (READ_ONLY)")
+        row = con.sql("SELECT coalesce(max(run_id), 0) FROM old.refresh_runs").fetchall()
+        return int(row[0][0])
+    finally:
+        con.close()
+
+
+def remove_stale_temp_files(db: Path) -> None:
+    """Files left by killed refreshes. Only called while holding the refresh lock."""
+    for leftover in db.parent.glob(db.name + ".tmp-*"):
+        log.info("removing %s, left by an earlier refresh that did not finish", leftover.name)
+        leftover.unlink(missing_ok=True)
+
+
+class Writer:
+    """Builds the next DB file. Use as a context manager; `commit()` swaps it in, anything else discards it."""
+
+    def __init__(self, db: Path, run: dict[str, Any], storage_version: str | None = None) -> None:
+        self.db = db
+        self.tmp = sidecar(db, f".tmp-{os.getpid()}")
+        self.run = run
+        self.storage_version = storage_version
+        self.snapshot_at: datetime = run["started_at"]
+        self.models_seen = 0
+        self.committed = False
+        self.con = duckdb.connect()
+
+    def __enter__(self) -> Writer:
+        self.tmp.unlink(missing_ok=True)
+        options = f" (STORAGE_VERSION {quote_literal(self.storage_version)})" if self.storage_version else ""
+        self.con.execute(f"ATTACH {quote_literal(str(self.tmp))} AS new{options}")
+        self.con.execute("USE new")
+        self.con.execute(load_sql("schema"))
+        if self.db.exists():
+            self._copy_previous()
+        self.con.execute("CREATE TABLE _stage_models AS SELECT * FROM models LIMIT 0")
+        self.con.execute("CREATE TABLE _stage_lineage AS SELECT * FROM model_lineage LIMIT 0")
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.con.close()
+        if not self.committed:
+            for path in (self.tmp, sidecar(self.tmp, ".wal")):
+                path.unlink(missing_ok=True)
+
+    def _copy_previous(self) -> None:
+        self.con.execute(f"ATTACH {quote_literal(str(self.db))} AS old (READ_ONLY)")
+        for (table,) in self.con.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'new' AND NOT temporary"
+        ).fetchall():
+            old_cols = {
+                name
+                for (name,) in self.con.sql(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name='old' AND table_name=$t",
+                    params={"t": table},
+                ).fetchall()
+            }
+            new_cols = [
+                name
+                for (name,) in self.con.sql(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name='new' AND table_name=$t "
+                    "ORDER BY column_index",
+                    params={"t": table},
+                ).fetchall()
+            ]
+            shared = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
+            if shared and table != "schema_info":
+                self.con.execute(f'INSERT INTO new."{table}" ({shared}) SELECT {shared} FROM old."{table}"')
+        self.con.execute("DETACH old")
+
+    def _with_frames(self, sql: str, parameters: dict[str, Any] | None = None, **frames: pl.DataFrame) -> None:
+        """Run `sql` with polars frames visible under explicit names (never shadowing a table)."""
+        for name, frame in frames.items():
+            self.con.register(name, frame)
+        try:
+            self.con.execute(sql, parameters)
+        finally:
+            for name in frames:
+                self.con.unregister(name)
+
+    # -- adding what the run saw -------------------------------------------------------------------------
+
+    def add_batch(self, batch: Batch) -> None:
+        """Stage one normalized batch (bounded memory: batches go to disk as they come)."""
+        if batch.models.height:
+            self._with_frames(
+                "INSERT INTO _stage_models BY NAME SELECT *, $at AS first_seen_at, $at AS last_seen_at, "
+                "$run AS last_run_id, $origin AS origin FROM batch_models",
+                {"at": self.snapshot_at, "run": self.run["run_id"], "origin": self.run.get("origin", "hub")},
+                batch_models=batch.models,
+            )
+            self.models_seen += batch.models.height
+        if batch.lineage.height:
+            self._with_frames("INSERT INTO _stage_lineage BY NAME SELECT * FROM batch_lineage", batch_lineage=batch.lineage)
+        if batch.rejected.height:
+            self._with_frames(
+                "INSERT INTO rejected_records BY NAME SELECT $run AS run_id, $at AS rejected_at, * FROM batch_rejected",
+                {"run": self.run["run_id"], "at": self.snapshot_at},
+                batch_rejected=batch.rejected,
+            )
+
+    def add_history(self, history: pl.DataFrame) -> None:
+        """Recorded snapshot rows (model_id, snapshot_date, series, downloads_30d, likes, …) with real dates."""
+        self._with_frames(
+            "INSERT INTO model_snapshots BY NAME SELECT *, CAST(snapshot_date AS TIMESTAMP) AS snapshot_at, "
+            "$run AS run_id FROM recorded_history ON CONFLICT DO NOTHING",
+            {"run": self.run["run_id"]},
+            recorded_history=history,
+        )
+
+    def add_reference(self, reference: pl.DataFrame) -> None:
+        self._with_frames("INSERT OR REPLACE INTO reference_params BY NAME SELECT * FROM ref", ref=reference)
+
+    def add_lineage(self, lineage: pl.DataFrame) -> None:
+        """Links known from outside the records (e.g. the catalog's GGUF links)."""
+        self._with_frames("INSERT INTO model_lineage BY NAME SELECT * FROM links ON CONFLICT DO NOTHING", links=lineage)
+
+    # -- finishing ---------------------------------------------------------------------------------------
+
+    def commit(self, series: str | None, journal_runs: list[dict[str, Any]], enrich: Callable[..., Any]) -> dict[str, int]:
+        """Merge the staged run into the tables, enrich, record the run, swap the file in. Returns counts."""
+        counts = self._merge(series)
+        self._enrich(enrich)
+        self._record_runs(journal_runs, counts)
+        for name in DERIVED_SQL:
+            self.con.execute(load_sql(name))
+        self.con.execute("INSERT OR REPLACE INTO schema_info VALUES ('hubscope_version', $v)", parameters={"v": __version__})
+        for table in STAGE_TABLES:
+            self.con.execute(f"DROP TABLE {table}")
+        self.con.execute("CHECKPOINT new")
+        self.con.execute("USE memory")
+        self.con.execute("DETACH new")
+        self.con.close()
+        _fsync(self.tmp)
+        os.replace(self.tmp, self.db)
+        _fsync(self.db.parent)
+        self.committed = True
+        return counts
+
+    def _merge(self, series: str) -> dict[str, int]:
+        con, at = self.con, f"TIMESTAMP '{self.snapshot_at}'"
+        new = con.sql("SELECT count(*) FROM _stage_models s ANTI JOIN models m USING (model_id)").fetchall()[0][0]
+        # A model seen again keeps its first_seen_at; everything else is the latest metadata.
+        con.execute(
+            "UPDATE _stage_models s SET first_seen_at = m.first_seen_at FROM models m WHERE s.model_id = m.model_id"
+        )
+        con.execute("DELETE FROM models WHERE model_id IN (SELECT model_id FROM _stage_models)")
+        con.execute("INSERT INTO models BY NAME SELECT * FROM _stage_models")
+        # Links from the records replace the ones those records gave before; outside links stay.
+        con.execute(
+            "DELETE FROM model_lineage WHERE source IN ('baseModels', 'cardData', 'tag') "
+            "AND child_id IN (SELECT model_id FROM _stage_models)"
+        )
+        con.execute("INSERT INTO model_lineage BY NAME SELECT * FROM _stage_lineage ON CONFLICT DO NOTHING")
+        if series is not None:  # a recorded snapshot brings its own dated history instead
+            con.execute(
+                f"INSERT INTO model_snapshots BY NAME SELECT model_id, {at} AS snapshot_at, "
+                f"CAST({at} AS DATE) AS snapshot_date, {self.run['run_id']} AS run_id, $series AS series, "
+                "downloads_30d, downloads_all_time, likes, trending_score FROM _stage_models ON CONFLICT DO NOTHING",
+                parameters={"series": series},
+            )
+        snapshot_rows = con.sql(
+            "SELECT count(*) FROM model_snapshots WHERE run_id = $r", params={"r": self.run["run_id"]}
+        ).fetchall()[0][0]
+        # A model first seen in recorded history was seen before this run.
+        con.execute(
+            "UPDATE models SET first_seen_at = h.first_at FROM (SELECT model_id, min(snapshot_at) AS first_at "
+            "FROM model_snapshots GROUP BY model_id) h WHERE models.model_id = h.model_id AND h.first_at < first_seen_at"
+        )
+        rejected = con.sql(
+            "SELECT count(*) FROM rejected_records WHERE run_id = $r", params={"r": self.run["run_id"]}
+        ).fetchall()[0][0]
+        return {
+            "models_seen": self.models_seen,
+            "models_new": int(new),
+            "models_rejected": int(rejected),
+            "snapshot_rows": int(snapshot_rows),
+        }
+
+    def _enrich(self, enrich: Callable[..., Any]) -> None:
+        inputs = self.con.sql(
+            "SELECT model_id, author, pipeline_tag, library_name, tags, license_raw, safetensors_total, "
+            "CAST(safetensors_dtypes AS VARCHAR) AS safetensors_dtypes, gguf_total, gguf_architecture, "
+            "base_models, base_relation, downloads_30d FROM models"
+        ).pl()
+        lineage = self.con.sql("SELECT child_id, parent_id, relation, source FROM model_lineage").pl()
+        reference = self.con.sql("SELECT * FROM reference_params").pl()
+        enriched, params_sources = enrich(inputs, lineage, reference)
+        sets = ", ".join(f"{c} = e.{c}" for c in ENRICHED_COLUMNS)
+        self._with_frames(
+            f"UPDATE models SET {sets} FROM enriched e WHERE models.model_id = e.model_id",
+            enriched=enriched.select("model_id", *ENRICHED_COLUMNS),
+        )
+        self.con.execute("DELETE FROM model_params_sources")
+        self._with_frames("INSERT INTO model_params_sources BY NAME SELECT * FROM sources", sources=params_sources)
+
+    def _record_runs(self, journal_runs: list[dict[str, Any]], counts: dict[str, int]) -> None:
+        known = {r for (r,) in self.con.sql("SELECT run_id FROM refresh_runs").fetchall()}
+        this = {**self.run, **counts, "status": "ok", "finished_at": self.run.get("finished_at")}
+        rows = [r for r in journal_runs if r["run_id"] not in known and r["run_id"] != self.run["run_id"]]
+        for row in [*rows, this]:
+            values = {k: row.get(k) for k in RUN_FIELDS}
+            values["filters"] = orjson.dumps(values["filters"] or {}).decode()
+            values["status"] = "failed" if values["status"] == "running" else values["status"]
+            cols = ", ".join(values)
+            self.con.execute(
+                f"INSERT INTO refresh_runs ({cols}) VALUES ({', '.join('$' + k for k in values)})", parameters=values
+            )
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
