@@ -1,22 +1,44 @@
-"""HubScope dashboard (placeholder until the dashboard issue lands): model counts from the DB."""
+"""HubScope dashboard: how big is the small-model (SLM) market next to the large-model (LLM) market on the
+Hugging Face Hub, and how is it moving?  Run: `streamlit run app.py` (DB: $HUBSCOPE_DB, else data/hub.duckdb)."""
 
 import streamlit as st
 
-from pipeline.db import ReadOnlyDB
+from dashboard import state
 from pipeline.paths import DEFAULT_SNAPSHOT, db_path
 from pipeline.refresh import refresh_from_snapshot
 from pipeline.snapshot import open_snapshot
 
-st.set_page_config(page_title="HubScope", layout="wide")
+st.set_page_config(page_title="HubScope · SLM vs LLM", page_icon=":material/insights:", layout="wide")
+
 path = db_path()
 if not path.exists():
-    with st.spinner("Building the database from the bundled snapshot (first start)…"):
-        refresh_from_snapshot(path, open_snapshot(DEFAULT_SNAPSHOT))
-with ReadOnlyDB(path) as db:
-    summary = db.query_named("status_summary").to_dicts()[0]
-st.title("HubScope")
-cols = st.columns(4)
-cols[0].metric("Models tracked", f"{summary['models']:,}")
-cols[1].metric("Language models", f"{summary['language_models']:,}")
-cols[2].metric("SLM (<10B)", f"{summary['slm_default_threshold']:,}")
-cols[3].metric("LLM (≥10B)", f"{summary['llm_default_threshold']:,}")
+    with st.spinner("Building the database from the bundled snapshot (first start, a few seconds)…"):
+        result = refresh_from_snapshot(path, open_snapshot(DEFAULT_SNAPSHOT))
+    if result.status != "ok":
+        st.error(f"Could not build the database at {path}: {result.error}")
+        st.stop()
+
+PAGES = "dashboard/pages"
+navigation = st.navigation(
+    {
+        "Market": [
+            st.Page(f"{PAGES}/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page(f"{PAGES}/market_size.py", title="Market size", icon=":material/pie_chart:"),
+            st.Page(f"{PAGES}/trends.py", title="Trends", icon=":material/trending_up:"),
+        ],
+        "Models": [
+            st.Page(f"{PAGES}/sizes.py", title="Sizes", icon=":material/straighten:"),
+            st.Page(f"{PAGES}/openness.py", title="Openness", icon=":material/lock_open:"),
+            st.Page(f"{PAGES}/organisations.py", title="Organisations & concentration", icon=":material/apartment:"),
+            st.Page(f"{PAGES}/domains.py", title="Domain focus", icon=":material/category:"),
+            st.Page(f"{PAGES}/lineage.py", title="Lineage", icon=":material/account_tree:"),
+            st.Page(f"{PAGES}/explorer.py", title="Explorer", icon=":material/table_view:"),
+        ],
+        "Trust": [
+            st.Page(f"{PAGES}/data.py", title="Data", icon=":material/database:"),
+            st.Page(f"{PAGES}/validation.py", title="Validation", icon=":material/fact_check:"),
+        ],
+    }
+)
+st.session_state["_filters"] = state.sidebar()
+navigation.run()

@@ -1,7 +1,7 @@
 """Scope, size bands, SLM/LLM class and deployability; ``enrich`` runs sizing + licences + lineage + classes.
 
-All settings come from config/hubscope.toml (see docs/sizing.md). sql/macros.sql mirrors the class rule and the
-bands for query-time reclassing; tests/test_classify.py checks both agree.
+All settings come from config/hubscope.toml (see docs/sizing.md). sql/macros.sql mirrors the class rule and
+the bands for query-time reclassing; tests/test_classify.py checks both agree.
 """
 
 from __future__ import annotations
@@ -20,10 +20,22 @@ from pipeline.sizing import lineage_edges, resolve_params
 CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "hubscope.toml"
 
 DEFAULT_LM_TAGS = frozenset(
-    {"text-generation", "text2text-generation", "image-text-to-text", "visual-question-answering",
-     "document-question-answering", "video-text-to-text", "audio-text-to-text", "any-to-any", "summarization",
-     "translation", "conversational", "question-answering", "table-question-answering"}
-)  # fmt: skip
+    {
+        "text-generation",
+        "text2text-generation",
+        "image-text-to-text",
+        "visual-question-answering",
+        "document-question-answering",
+        "video-text-to-text",
+        "audio-text-to-text",
+        "any-to-any",
+        "summarization",
+        "translation",
+        "conversational",
+        "question-answering",
+        "table-question-answering",
+    }
+)
 
 
 def _bound(x: float | int | str) -> float:
@@ -36,17 +48,28 @@ class Config:
 
     slm_max_params: float = 10e9
     size_bands: tuple[tuple[str, float], ...] = (
-        ("<1B", 1e9), ("1-3B", 3e9), ("3-10B", 10e9), ("10-30B", 30e9), ("30-100B", 100e9), (">100B", math.inf),
-    )  # fmt: skip
+        ("<1B", 1e9),
+        ("1-3B", 3e9),
+        ("3-10B", 10e9),
+        ("10-30B", 30e9),
+        ("30-100B", 100e9),
+        (">100B", math.inf),
+    )
     language_model_tags: frozenset[str] = DEFAULT_LM_TAGS
     bytes_per_param_bf16: float = 2.0
     bytes_per_param_4bit: float = 0.5
     device_classes: tuple[tuple[str, float], ...] = (
-        ("phone", 4.0), ("laptop", 16.0), ("single-gpu", 80.0), ("multi-gpu", math.inf),
-    )  # fmt: skip
+        ("phone", 4.0),
+        ("laptop", 16.0),
+        ("single-gpu", 80.0),
+        ("multi-gpu", math.inf),
+    )
     device_classes_bf16: tuple[tuple[str, float], ...] = (
-        ("phone", 4.0), ("laptop", 16.0), ("single-gpu", 80.0), ("multi-gpu", math.inf),
-    )  # fmt: skip
+        ("phone", 4.0),
+        ("laptop", 16.0),
+        ("single-gpu", 80.0),
+        ("multi-gpu", math.inf),
+    )
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -63,7 +86,9 @@ def load_config(path: Path | None = None) -> Config:
     if bands.get("labels"):
         if len(bands["labels"]) != len(bands["upper"]):
             raise ValueError("config [bands]: labels and upper differ in length")
-        kw["size_bands"] = tuple((lbl, _bound(u)) for lbl, u in zip(bands["labels"], bands["upper"], strict=True))
+        kw["size_bands"] = tuple(
+            (lbl, _bound(u)) for lbl, u in zip(bands["labels"], bands["upper"], strict=True)
+        )
     if doc.get("scope", {}).get("language_model_tags"):
         kw["language_model_tags"] = frozenset(doc["scope"]["language_model_tags"])
     mem = doc.get("memory", {})
@@ -82,7 +107,7 @@ def load_config(path: Path | None = None) -> Config:
     return Config(**kw)
 
 
-# --------------------------------------------------------------------------- pure-python twins of the SQL macros
+# ----------------------------------------------------------------------- pure-python twins of the SQL macros
 def model_class(params_total: int | None, threshold: float) -> str | None:
     """'SLM' when params_total < threshold, 'LLM' otherwise, None without a count (same rule as SQL)."""
     if params_total is None:
@@ -101,7 +126,13 @@ def size_band(params_total: int | None, bands: tuple[tuple[str, float], ...] = C
 
 # --------------------------------------------------------------------------- vectorized
 def class_expr(total: pl.Expr, threshold: float) -> pl.Expr:
-    return pl.when(total.is_null()).then(None).when(total < threshold).then(pl.lit("SLM")).otherwise(pl.lit("LLM"))
+    return (
+        pl.when(total.is_null())
+        .then(None)
+        .when(total < threshold)
+        .then(pl.lit("SLM"))
+        .otherwise(pl.lit("LLM"))
+    )
 
 
 def band_expr(total: pl.Expr, bands: tuple[tuple[str, float], ...]) -> pl.Expr:
@@ -127,10 +158,20 @@ def enrich(
     """models + params_total ... family_root, and the long params_sources frame (every source's value)."""
     resolved, sources = resolve_params(models, lineage, reference)
     added = [
-        "params_total", "params_active", "params_source", "params_flags", "license", "license_tier",
-        "is_language_model", "size_band", "model_class", "memory_bf16_gb", "memory_4bit_gb", "device_class",
+        "params_total",
+        "params_active",
+        "params_source",
+        "params_flags",
+        "license",
+        "license_tier",
+        "is_language_model",
+        "size_band",
+        "model_class",
+        "memory_bf16_gb",
+        "memory_4bit_gb",
+        "device_class",
         "family_root",
-    ]  # fmt: skip
+    ]
     out = models.drop([c for c in added if c in models.columns])
     out = pl.concat([out, resolved.drop("model_id")], how="horizontal")
     out = add_license_columns(out)
@@ -139,7 +180,10 @@ def enrich(
     mem16 = total.cast(pl.Float64) * config.bytes_per_param_bf16 / 1e9
     mem4 = total.cast(pl.Float64) * config.bytes_per_param_4bit / 1e9
     out = out.with_columns(
-        pl.col("pipeline_tag").is_in(list(config.language_model_tags)).fill_null(False).alias("is_language_model"),
+        pl.col("pipeline_tag")
+        .is_in(list(config.language_model_tags))
+        .fill_null(False)
+        .alias("is_language_model"),
         band_expr(total, config.size_bands).alias("size_band"),
         class_expr(total, config.slm_max_params).alias("model_class"),
         mem16.alias("memory_bf16_gb"),

@@ -56,8 +56,8 @@ class FetchOptions:
     def filters(self) -> dict[str, Any]:
         """What was asked, for refresh_runs.filters (never the token)."""
         asked = asdict(self)
-        asked.pop("token")
-        asked.pop("endpoint")
+        for not_a_filter in ("token", "endpoint", "rate_limit_budget_s"):
+            asked.pop(not_a_filter)
         return {k: v for k, v in asked.items() if v is not None}
 
 
@@ -93,13 +93,14 @@ class _PageTap:
 
     def on_request(self, request: httpx2.Request) -> None:
         # list_models has no cursor argument: a resumed listing starts at the saved next-page URL instead.
+        # Kept until that page arrives, because the client's own retries re-send the original first request.
         if self.resume_url and _is_listing(request.url) and "cursor" not in request.url.params:
             request.url = httpx2.URL(self.resume_url)
-            self.resume_url = None
 
     def on_response(self, response: httpx2.Response) -> None:
         if response.status_code != 200 or not _is_listing(response.request.url):
             return
+        self.resume_url = None
         response.read()
         next_url = response.links.get("next", {}).get("url")
         if next_url is not None and (next_url in self.seen_next or any(n == next_url for _, n in self.pending)):
@@ -156,7 +157,7 @@ def fetch_pages(options: FetchOptions, stats: FetchStats | None = None) -> Itera
     attempt = 0
     while True:
         remaining = None if options.limit is None else options.limit - stats.models
-        if remaining is not None and remaining <= 0:
+        if (remaining is not None and remaining <= 0) or (stats.pages and stats.cursor is None):
             return
         tap.resume_url = stats.cursor
         tap.pending.clear()  # a page received but not passed on before a failure is fetched again
@@ -185,8 +186,14 @@ def fetch_pages(options: FetchOptions, stats: FetchStats | None = None) -> Itera
             time.sleep(wait)
             stats.waited_s += wait
             stats.resumes += 1
-        except ValueError as err:  # the client's own JSON parsing of a broken page
-            raise FetchError(f"page {stats.pages + 1} is not valid JSON: {err}") from None
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
+            # The client could not read a page: invalid JSON (the page is then refused by _parse below), or a
+            # record it cannot turn into a ModelInfo (e.g. no "id"). We hold the raw page: pass it on, so the
+            # normalizer quarantines the bad records, and carry on from its cursor.
+            if not tap.pending and not stats.pages:
+                raise FetchError(f"the client failed before any page: {type(err).__name__}: {err}") from None
+            log.warning("huggingface_hub could not read a record (%s: %s); its raw page is kept", type(err).__name__, err)
+            yield from _emit(tap, options, stats)
 
 
 def _emit(tap: _PageTap, options: FetchOptions, stats: FetchStats) -> Iterator[list[Any]]:

@@ -30,16 +30,15 @@ _PRE = r"(?:^|[^a-z0-9.])"
 _POST = r"(?:$|[^a-z0-9])"
 _NUM = r"(\d+(?:\.\d+)?)"
 # "30b-a3b", "235b-a22b", "80b-a3b": total and active.
-RE_TOTAL_ACTIVE = _PRE + _NUM + r"([bmt])-?a" + _NUM + r"([bm])" + _POST
+RE_TOTAL_ACTIVE = _PRE + _NUM + r"([bmt])[-_]*a" + _NUM + r"([bm])" + _POST
 # "8x7b", "8x22b", "2x7b": mixture of N experts of an M-sized base.
 RE_N_X_M = _PRE + r"(\d+)x" + _NUM + r"([bm])" + _POST
 # "moe-a2.7b": active only.
 RE_ACTIVE_ONLY = _PRE + r"a" + _NUM + r"([bm])" + _POST
 # "17b-16e" (Llama 4 Scout/Maverick): the size token is the ACTIVE count, total is not in the name.
-RE_B_E = _PRE + _NUM + r"([bm])-(\d+)e" + _POST
+RE_B_E = _PRE + _NUM + r"([bm])[-_]+(\d+)e" + _POST
 # plain "7b", "1.5b", "270m", "1t".
 RE_PLAIN = _PRE + _NUM + r"([bmt])" + _POST
-_RE_PLAIN_ONE = r"^" + _PRE + _NUM + r"([bmt])"
 
 UNIT = {"m": 1e6, "b": 1e9, "t": 1e12}
 
@@ -68,7 +67,9 @@ def _moe_estimate(n: int, m: float) -> tuple[int, int]:
 
 
 def _name_part(model_id: str) -> str:
-    return model_id.rsplit("/", 1)[-1].lower()
+    # Separators are doubled so that adjacent tokens ("olmoe-1b-7b") each keep a boundary of their own:
+    # without look-around a match consumes the separator it ends on.
+    return re.sub(r"([^a-z0-9.])", r"\1\1", model_id.rsplit("/", 1)[-1].lower())
 
 
 def parse_params_from_name(name: str | None) -> tuple[int | None, int | None]:
@@ -86,10 +87,10 @@ def parse_params_from_name(name: str | None) -> tuple[int | None, int | None]:
         return _moe_estimate(int(m[1]), float(m[2]) * UNIT[m[3]])
     if m := _re_b_e.search(s):
         return None, _val(m[1], m[2])
-    plain = [_val(g[0], g[1]) for g in _re_plain.findall(s)]
-    if plain:
-        # Several tokens: "qwen2.5-7b-instruct-1m" (1M is the context). The largest is the model size.
-        return max(plain), None
+    if m := _re_plain.search(s):
+        # Several tokens: the first is the size. Later ones are context ("qwen2.5-7b-instruct-1m"), training
+        # tokens ("tinyllama-1.1b-...-2.5t", "odm_1b_params_50b_tokens") or the teacher's size.
+        return _val(m[1], m[2]), None
     if m := _re_active_only.search(s):
         return None, _val(m[1], m[2])
     return None, None
@@ -101,7 +102,13 @@ def _unit_expr(e: pl.Expr) -> pl.Expr:
 
 def name_params_expr(model_id: str = "model_id") -> tuple[pl.Expr, pl.Expr]:
     """Vectorized parse_params_from_name: (total, active) Int64 expressions over the model id column."""
-    s = pl.col(model_id).str.split("/").list.last().str.to_lowercase()
+    s = (
+        pl.col(model_id)
+        .str.split("/")
+        .list.last()
+        .str.to_lowercase()
+        .str.replace_all(r"([^a-z0-9.])", "$1$1")
+    )
 
     ta = s.str.extract_groups(RE_TOTAL_ACTIVE)
     ta_total = ta.struct.field("1").cast(pl.Float64) * _unit_expr(ta.struct.field("2"))
@@ -119,14 +126,8 @@ def name_params_expr(model_id: str = "model_id") -> tuple[pl.Expr, pl.Expr]:
     ao = s.str.extract_groups(RE_ACTIVE_ONLY)
     ao_active = ao.struct.field("1").cast(pl.Float64) * _unit_expr(ao.struct.field("2"))
 
-    plain_max = (
-        s.str.extract_all(RE_PLAIN)
-        .list.eval(
-            pl.element().str.extract(_RE_PLAIN_ONE, 1).cast(pl.Float64)
-            * _unit_expr(pl.element().str.extract(_RE_PLAIN_ONE, 2))
-        )
-        .list.max()
-    )
+    pg = s.str.extract_groups(RE_PLAIN)
+    plain_first = pg.struct.field("1").cast(pl.Float64) * _unit_expr(pg.struct.field("2"))
 
     total = (
         pl.when(ta_total.is_not_null())
@@ -135,7 +136,7 @@ def name_params_expr(model_id: str = "model_id") -> tuple[pl.Expr, pl.Expr]:
         .then(nx_total)
         .when(be_active.is_not_null())
         .then(None)
-        .otherwise(plain_max)
+        .otherwise(plain_first)
     )
     active = (
         pl.when(ta_total.is_not_null())
@@ -144,7 +145,7 @@ def name_params_expr(model_id: str = "model_id") -> tuple[pl.Expr, pl.Expr]:
         .then(nx_active)
         .when(be_active.is_not_null())
         .then(be_active)
-        .when(plain_max.is_not_null())
+        .when(plain_first.is_not_null())
         .then(None)
         .otherwise(ao_active)
     )
@@ -156,9 +157,24 @@ def name_params_expr(model_id: str = "model_id") -> tuple[pl.Expr, pl.Expr]:
 # several low-bit weights per integer element, so the sum undercounts. Corrections below; see docs/sizing.md.
 # ---------------------------------------------------------------------------------------------------------
 DTYPES = [
-    "F64", "F32", "F16", "BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4",
-    "I64", "I32", "I16", "I8", "U64", "U32", "U16", "U8", "BOOL",
-]  # fmt: skip
+    "F64",
+    "F32",
+    "F16",
+    "BF16",
+    "F8_E4M3",
+    "F8_E5M2",
+    "F8_E8M0",
+    "F4",
+    "I64",
+    "I32",
+    "I16",
+    "I8",
+    "U64",
+    "U32",
+    "U16",
+    "U8",
+    "BOOL",
+]
 _DTYPE_STRUCT = pl.Struct({d: pl.Int64 for d in DTYPES})
 
 MLX_GROUP = 64  # mlx quantize default group size: one scale + one bias (float) per 64 weights
@@ -183,6 +199,31 @@ def quant_bits_expr() -> pl.Expr:
     )
 
 
+def _is_mlx() -> pl.Expr:
+    return (
+        _has_tag("mlx")
+        | (pl.col("library_name").fill_null("") == "mlx")
+        | pl.col("model_id").str.to_lowercase().str.contains("mlx")
+    )
+
+
+def packed_kind_expr() -> pl.Expr:
+    """True for repos in a packed low-bit format (by tags, library or name), whose plain counts undercount."""
+    name = pl.col("model_id").str.to_lowercase()
+    return (
+        _is_mlx()
+        | _has_tag("gptq")
+        | _has_tag("awq")
+        | _has_tag("mxfp4")
+        | _has_tag("nvfp4")
+        | _has_tag("bitsandbytes")
+        | _has_tag("4-bit")
+        | name.str.contains(
+            r"gptq|awq|autoround|mxfp4|nvfp4|bnb|[^0-9][2-6][-_]?bits?(?:$|[^a-z0-9])|int4|w4a16"
+        )
+    )
+
+
 def safetensors_corrected_expr() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(value, flag, usable) for the safetensors source.
 
@@ -198,13 +239,15 @@ def safetensors_corrected_expr() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     f8 = f("F8_E4M3") + f("F8_E5M2")
     ints = f("I32") + f("U32") + f("U8") + f("I8") + f("I16") + f("U16") + f("I64") + f("U64")
     raw = pl.coalesce(pl.col("safetensors_total"), (floats + f8 + ints + f("BOOL") + f("F4")))
-    raw = pl.when(pl.col("safetensors_total").is_null() & pl.col("safetensors_dtypes").is_null()).then(
-        None
-    ).otherwise(raw)
+    raw = (
+        pl.when(pl.col("safetensors_total").is_null() & pl.col("safetensors_dtypes").is_null())
+        .then(None)
+        .otherwise(raw)
+    )
 
     name = pl.col("model_id").str.to_lowercase()
     lib = pl.col("library_name").fill_null("")
-    is_mlx = _has_tag("mlx") | (lib == "mlx") | name.str.contains("mlx")
+    is_mlx = _is_mlx()
     is_gptq_awq = _has_tag("gptq") | _has_tag("awq") | name.str.contains(r"gptq|awq|autoround")
     is_mxfp4 = _has_tag("mxfp4") | name.str.contains("mxfp4")
     is_nvfp4 = _has_tag("nvfp4") | name.str.contains("nvfp4")
@@ -222,9 +265,7 @@ def safetensors_corrected_expr() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     # MLX: U32 packs 32/bits weights; floats are mostly the per-group scale+bias (2 per 64 weights). When the
     # bit width is not stated, the float/U32 ratio gives it: floats/U32 ~ (2/64)/(bits/32) = 1/bits.
     mlx_bits_inferred = (f("U32") / floats.cast(pl.Float64).clip(lower_bound=1)).round().cast(pl.Int64)
-    mlx_bits_inferred = (
-        pl.when(mlx_bits_inferred.is_between(2, 8)).then(mlx_bits_inferred).otherwise(None)
-    )
+    mlx_bits_inferred = pl.when(mlx_bits_inferred.is_between(2, 8)).then(mlx_bits_inferred).otherwise(None)
     mlx_bits = pl.coalesce(bits, mlx_bits_inferred)
     mlx_q = f("U32") * 32 / mlx_bits
     mlx_val = mlx_q + (floats - 2 * mlx_q / MLX_GROUP).clip(lower_bound=0) + f("U8") + f8
@@ -279,14 +320,35 @@ def safetensors_corrected_expr() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         .then(pl.lit("packed_quant_corrected:bnb4"))
         .when((has_u32 | has_i32 | has_u8) & (int_share > PACKED_SHARE_SUSPECT))
         .then(pl.lit("packed_quant_uncorrected"))
+        # a packed format by tags/name but only the plain total (no dtype mix) to correct it with
+        .when(pl.col("safetensors_dtypes").is_null() & (is_mlx | is_gptq_awq | is_mxfp4 | is_nvfp4 | is_bnb4))
+        .then(pl.lit("packed_quant_uncorrected"))
         .otherwise(None)
     )
-    usable = raw.is_not_null() & ~flag.fill_null("").is_in(["adapter_weights_only", "packed_quant_uncorrected"])
+    usable = raw.is_not_null() & ~flag.fill_null("").is_in(
+        ["adapter_weights_only", "packed_quant_uncorrected"]
+    )
     return value.round().cast(pl.Int64), flag, usable
 
 
-MOE_TAGS = ["moe", "mixtral", "qwen2_moe", "qwen3_moe", "deepseek_v2", "deepseek_v3", "gpt_oss", "llama4",
-            "dbrx", "jamba", "olmoe", "granitemoe", "phimoe", "glm4_moe", "minimax", "kimi_k2"]  # fmt: skip
+MOE_TAGS = [
+    "moe",
+    "mixtral",
+    "qwen2_moe",
+    "qwen3_moe",
+    "deepseek_v2",
+    "deepseek_v3",
+    "gpt_oss",
+    "llama4",
+    "dbrx",
+    "jamba",
+    "olmoe",
+    "granitemoe",
+    "phimoe",
+    "glm4_moe",
+    "minimax",
+    "kimi_k2",
+]
 
 
 def is_moe_expr() -> pl.Expr:
@@ -304,6 +366,7 @@ MAX_DEPTH = 6
 # A reference count this far from every other own source is treated as a catalog error (seen: GGUF repos
 # whose catalog count is a few hundred thousand for a 35B model).
 REFERENCE_MAX_RATIO = 3.0
+IMPLAUSIBLE_SHARE = 0.01
 
 
 def lineage_edges(models: pl.DataFrame, lineage: pl.DataFrame | None) -> pl.DataFrame:
@@ -324,7 +387,9 @@ def lineage_edges(models: pl.DataFrame, lineage: pl.DataFrame | None) -> pl.Data
     if not parts:
         return pl.DataFrame(schema={"child_id": pl.String, "parent_id": pl.String, "relation": pl.String})
     return (
-        pl.concat([p.cast({"child_id": pl.String, "parent_id": pl.String, "relation": pl.String}) for p in parts])
+        pl.concat(
+            [p.cast({"child_id": pl.String, "parent_id": pl.String, "relation": pl.String}) for p in parts]
+        )
         .filter(pl.col("child_id") != pl.col("parent_id"))
         .unique()
     )
@@ -352,9 +417,11 @@ def _inherit(
     hop (merge-first links are ranked after the name).
     """
     state = ids.join(parents, left_on="model_id", right_on="child_id", how="inner").select(
-        "model_id", pl.col("parent_id").alias("cur"), pl.col("relation").alias("inh_relation"),
+        "model_id",
+        pl.col("parent_id").alias("cur"),
+        pl.col("relation").alias("inh_relation"),
         pl.lit(1).alias("inh_depth"),
-    )  # fmt: skip
+    )
     found: list[pl.DataFrame] = []
     for _ in range(max_depth):
         if state.height == 0:
@@ -362,9 +429,13 @@ def _inherit(
         hit = state.join(pool, left_on="cur", right_on="pid", how="left")
         found.append(
             hit.filter(pl.col("own_total").is_not_null()).select(
-                "model_id", pl.col("own_total").alias("inh_total"), pl.col("own_active").alias("inh_active"),
-                pl.col("cur").alias("inh_from"), "inh_relation", "inh_depth",
-            )  # fmt: skip
+                "model_id",
+                pl.col("own_total").alias("inh_total"),
+                pl.col("own_active").alias("inh_active"),
+                pl.col("cur").alias("inh_from"),
+                "inh_relation",
+                "inh_depth",
+            )
         )
         state = (
             hit.filter(pl.col("own_total").is_null())
@@ -373,8 +444,14 @@ def _inherit(
             .select("model_id", pl.col("parent_id").alias("cur"), "inh_relation", pl.col("inh_depth") + 1)
             .filter(pl.col("cur") != pl.col("model_id"))
         )
-    schema = {"model_id": pl.String, "inh_total": pl.Int64, "inh_active": pl.Int64, "inh_from": pl.String,
-              "inh_relation": pl.String, "inh_depth": pl.Int32}  # fmt: skip
+    schema = {
+        "model_id": pl.String,
+        "inh_total": pl.Int64,
+        "inh_active": pl.Int64,
+        "inh_from": pl.String,
+        "inh_relation": pl.String,
+        "inh_depth": pl.Int32,
+    }
     if not found:
         return pl.DataFrame(schema=schema)
     return pl.concat([f.cast(schema) for f in found]).unique("model_id", keep="first")
@@ -400,6 +477,7 @@ def resolve_params(
         name_total.alias("name_total"),
         name_active.alias("name_active"),
         is_moe_expr().alias("is_moe"),
+        packed_kind_expr().alias("is_packed"),
     )
     if reference is not None and reference.height:
         ref = reference.select(
@@ -410,27 +488,57 @@ def resolve_params(
         own = own.join(ref, on="model_id", how="left")
     else:
         ref = None
-        own = own.with_columns(pl.lit(None, pl.Int64).alias("ref_total"), pl.lit(None, pl.Int64).alias("ref_active"))
+        own = own.with_columns(
+            pl.lit(None, pl.Int64).alias("ref_total"), pl.lit(None, pl.Int64).alias("ref_active")
+        )
 
     # Reference sanity: far from the model's own weight-file counts means a catalog error; demote it.
     other = pl.coalesce(pl.when(pl.col("st_ok")).then(pl.col("st_total")), pl.col("gguf_total_"))
     ratio = pl.col("ref_total").cast(pl.Float64) / other.cast(pl.Float64)
+    vs_name = pl.col("ref_total").cast(pl.Float64) / pl.col("name_total").cast(pl.Float64)
+    # Against the name only the two failure modes seen in the catalog count: a packed repo counted like the
+    # Hub does (a third or less of the named size) and absurd counts (< 1% of it). Otherwise the exact
+    # count stands: names also carry token counts, context lengths and the teacher's size of draft models.
+    name_says_wrong = (vs_name < IMPLAUSIBLE_SHARE) | (
+        pl.col("is_packed") & (vs_name < 1 / REFERENCE_MAX_RATIO)
+    )
     own = own.with_columns(
         (
             pl.col("ref_total").is_not_null()
-            & (other.is_null() | ratio.is_between(1 / REFERENCE_MAX_RATIO, REFERENCE_MAX_RATIO))
             & (pl.col("ref_total") > 0)
+            & (other.is_null() | ratio.is_between(1 / REFERENCE_MAX_RATIO, REFERENCE_MAX_RATIO))
+            & ~name_says_wrong.fill_null(False)
         ).alias("ref_ok")
+    )
+
+    # A safetensors total below 1% of the size the name states is not the model (seen: 664,944 for a 35B repo
+    # holding only a draft head): unusable, flagged.
+    implausible = (
+        pl.col("st_ok")
+        & pl.col("name_total").is_not_null()
+        & (pl.col("st_total").cast(pl.Float64) < pl.col("name_total").cast(pl.Float64) * IMPLAUSIBLE_SHARE)
+    )
+    own = own.with_columns(
+        pl.when(implausible)
+        .then(pl.lit("implausible_vs_name"))
+        .otherwise(pl.col("st_flag"))
+        .alias("st_flag"),
+        (pl.col("st_ok") & ~implausible).alias("st_ok"),
     )
 
     # Own (non-inherited, non-name) value: what a child may inherit.
     own = own.with_columns(
-        pl.when(pl.col("ref_ok")).then(pl.col("ref_total"))
-        .when(pl.col("st_ok")).then(pl.col("st_total"))
-        .otherwise(pl.col("gguf_total_")).alias("own_total"),
-        pl.when(pl.col("ref_ok")).then(pl.col("ref_active"))
-        .otherwise(pl.col("name_active")).alias("own_active"),
-    )  # fmt: skip
+        pl.when(pl.col("ref_ok"))
+        .then(pl.col("ref_total"))
+        .when(pl.col("st_ok"))
+        .then(pl.col("st_total"))
+        .otherwise(pl.col("gguf_total_"))
+        .alias("own_total"),
+        pl.when(pl.col("ref_ok"))
+        .then(pl.col("ref_active"))
+        .otherwise(pl.col("name_active"))
+        .alias("own_active"),
+    )
 
     pool = own.select(pl.col("model_id").alias("pid"), "own_total", "own_active").filter(
         pl.col("own_total").is_not_null()
@@ -456,32 +564,45 @@ def resolve_params(
     own = own.with_columns(base_conflict.fill_null(False).alias("base_conflict"))
     inh_ok = pl.col("inh_total").is_not_null() & ~pl.col("base_conflict")
     src = (
-        pl.when(pl.col("ref_ok")).then(pl.lit("reference"))
-        .when(pl.col("st_ok")).then(pl.lit("safetensors"))
-        .when(pl.col("gguf_total_").is_not_null()).then(pl.lit("gguf"))
-        .when(inh_ok & ~is_merge_hop).then(pl.lit("base_model"))
-        .when(pl.col("name_total").is_not_null()).then(pl.lit("name"))
-        .when(inh_ok).then(pl.lit("base_model"))
-        .when(pl.col("st_total").is_not_null() & (pl.col("st_flag") == "packed_quant_uncorrected"))
+        pl.when(pl.col("ref_ok"))
+        .then(pl.lit("reference"))
+        .when(pl.col("st_ok"))
+        .then(pl.lit("safetensors"))
+        .when(pl.col("gguf_total_").is_not_null())
+        .then(pl.lit("gguf"))
+        .when(inh_ok & ~is_merge_hop)
+        .then(pl.lit("base_model"))
+        .when(pl.col("name_total").is_not_null())
+        .then(pl.lit("name"))
+        .when(inh_ok)
+        .then(pl.lit("base_model"))
+        .when(pl.col("st_total").is_not_null() & (pl.col("st_flag") != "adapter_weights_only"))
         .then(pl.lit("safetensors"))
         .otherwise(pl.lit("unknown"))
-    )  # fmt: skip
+    )
     own = own.with_columns(src.alias("params_source"))
     s = pl.col("params_source")
     total = (
-        pl.when(s == "reference").then(pl.col("ref_total"))
-        .when(s == "safetensors").then(pl.col("st_total"))
-        .when(s == "gguf").then(pl.col("gguf_total_"))
-        .when(s == "base_model").then(pl.col("inh_total"))
-        .when(s == "name").then(pl.col("name_total"))
-    )  # fmt: skip
+        pl.when(s == "reference")
+        .then(pl.col("ref_total"))
+        .when(s == "safetensors")
+        .then(pl.col("st_total"))
+        .when(s == "gguf")
+        .then(pl.col("gguf_total_"))
+        .when(s == "base_model")
+        .then(pl.col("inh_total"))
+        .when(s == "name")
+        .then(pl.col("name_total"))
+    )
     # Active: the source's own figure, else the name's (e.g. safetensors total + "A3B" in the name), else
     # total for dense models; MoE without a stated active stays null (flagged).
     src_active = (
-        pl.when(s == "reference").then(pl.col("ref_active"))
-        .when(s == "base_model").then(pl.col("inh_active"))
+        pl.when(s == "reference")
+        .then(pl.col("ref_active"))
+        .when(s == "base_model")
+        .then(pl.col("inh_active"))
         .otherwise(None)
-    )  # fmt: skip
+    )
     active = pl.coalesce(src_active, pl.col("name_active"))
     active = pl.when(active.is_null() & ~pl.col("is_moe")).then(total).otherwise(active)
     active = pl.when(total.is_null()).then(None).otherwise(active)
@@ -499,8 +620,9 @@ def resolve_params(
             pl.when((s == "name") & pl.col("base_conflict")).then(pl.lit("base_disagrees_with_name")),
             pl.when((s == "base_model") & is_merge_hop).then(pl.lit("inherited_via_merge")),
             pl.when((s == "base_model") & (pl.col("inh_depth") > 1)).then(pl.lit("inherited_depth>1")),
-            pl.when((s == "name") & pl.col("model_id").str.to_lowercase().str.contains(RE_N_X_M))
-            .then(pl.lit("name_moe_estimate")),
+            pl.when((s == "name") & pl.col("model_id").str.to_lowercase().str.contains(RE_N_X_M)).then(
+                pl.lit("name_moe_estimate")
+            ),
             pl.when(total.is_not_null() & active.is_null()).then(pl.lit("moe_active_unknown")),
             pl.when(name_disagrees).then(pl.lit("disagrees_with_name")),
         ],
@@ -527,6 +649,7 @@ def resolve_params(
 
 def _sources_long(own: pl.DataFrame) -> pl.DataFrame:
     """Every source's value, one row per (model, source) that gave one."""
+
     def part(src: str, tot: str, act: pl.Expr, note: pl.Expr) -> pl.DataFrame:
         return own.filter(pl.col(tot).is_not_null()).select(
             "model_id",
@@ -538,19 +661,30 @@ def _sources_long(own: pl.DataFrame) -> pl.DataFrame:
 
     null_s = pl.lit(None, pl.String)
     parts = [
-        part("reference", "ref_total", pl.col("ref_active"),
-             pl.when(pl.col("ref_ok")).then(null_s).otherwise(pl.lit("rejected: far from weight-file counts"))),
+        part(
+            "reference",
+            "ref_total",
+            pl.col("ref_active"),
+            pl.when(pl.col("ref_ok")).then(null_s).otherwise(pl.lit("rejected: far from weight-file counts")),
+        ),
         part("safetensors", "st_total", pl.lit(None, pl.Int64), pl.col("st_flag")),
         part("gguf", "gguf_total_", pl.lit(None, pl.Int64), null_s),
-        part("base_model", "inh_total", pl.col("inh_active"),
-             pl.concat_str([pl.lit("from "), pl.col("inh_from"), pl.lit(" via "), pl.col("inh_relation")])),
+        part(
+            "base_model",
+            "inh_total",
+            pl.col("inh_active"),
+            pl.concat_str([pl.lit("from "), pl.col("inh_from"), pl.lit(" via "), pl.col("inh_relation")]),
+        ),
         part("name", "name_total", pl.col("name_active"), null_s),
-    ]  # fmt: skip
+    ]
     # active-only names (e.g. "17B-16E") still belong in the record
     parts.append(
         own.filter(pl.col("name_total").is_null() & pl.col("name_active").is_not_null()).select(
-            "model_id", pl.lit("name").alias("source"), pl.lit(None, pl.Int64).alias("params_total"),
-            pl.col("name_active").cast(pl.Int64).alias("params_active"), pl.lit("active only").alias("note"),
-        )  # fmt: skip
+            "model_id",
+            pl.lit("name").alias("source"),
+            pl.lit(None, pl.Int64).alias("params_total"),
+            pl.col("name_active").cast(pl.Int64).alias("params_active"),
+            pl.lit("active only").alias("note"),
+        )
     )
     return pl.concat(parts)

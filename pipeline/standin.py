@@ -27,44 +27,51 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-ALLOWED_EXPAND: tuple[str, ...] = tuple(
-    [
-        "author",
-        "baseModels",
-        "cardData",
-        "childrenModelCount",
-        "config",
-        "createdAt",
-        "disabled",
-        "downloads",
-        "downloadsAllTime",
-        "evalResults",
-        "gated",
-        "gguf",
-        "inference",
-        "inferenceProviderMapping",
-        "lastModified",
-        "library_name",
-        "likes",
-        "mask_token",
-        "model-index",
-        "pipeline_tag",
-        "private",
-        "resourceGroup",
-        "safetensors",
-        "sha",
-        "siblings",
-        "spaces",
-        "tags",
-        "transformersInfo",
-        "trendingScore",
-        "usedStorage",
-        "widgetData",
-    ]
+ALLOWED_EXPAND: tuple[str, ...] = (
+    "author",
+    "baseModels",
+    "cardData",
+    "childrenModelCount",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "evalResults",
+    "gated",
+    "gguf",
+    "inference",
+    "inferenceProviderMapping",
+    "lastModified",
+    "library_name",
+    "likes",
+    "mask_token",
+    "model-index",
+    "pipeline_tag",
+    "private",
+    "resourceGroup",
+    "safetensors",
+    "sha",
+    "siblings",
+    "spaces",
+    "tags",
+    "transformersInfo",
+    "trendingScore",
+    "usedStorage",
+    "widgetData",
 )
 _ALLOWED_EXPAND_SET = frozenset(ALLOWED_EXPAND)
-DEFAULT_KEYS: tuple[str, ...] = tuple(
-    ["_id", "id", "modelId", "likes", "downloads", "tags", "pipeline_tag", "library_name", "createdAt", "private"]
+DEFAULT_KEYS: tuple[str, ...] = (
+    "_id",
+    "id",
+    "modelId",
+    "likes",
+    "downloads",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "createdAt",
+    "private",
 )
 SORT_FIELDS: frozenset[str] = frozenset(["downloads", "likes", "createdAt", "lastModified", "trendingScore", "id"])
 MAX_PAGE = 1000
@@ -334,18 +341,28 @@ def decode_cursor(cursor: str, digest: str) -> tuple[int, int]:
     return offset, page
 
 
+def _prepare(record: Any) -> Any:
+    """Well-formed records are re-shaped to the API shape; malformed ones are served verbatim, so the
+    fault suite can send the client exactly what a broken Hub would."""
+    if isinstance(record, dict) and isinstance(record.get("id", record.get("modelId")), str):
+        return record if "_id" in record and "id" in record else normalize_record(record)
+    return record
+
+
 def _author_of(record: dict[str, Any]) -> str:
     author = record.get("author")
     if author:
         return str(author)
-    model_id = record["id"]
+    model_id = str(record.get("id", ""))
     return model_id.split("/", 1)[0] if "/" in model_id else ""
 
 
-def _matches(record: dict[str, Any], q: _Query) -> bool:
+def _matches(record: Any, q: _Query) -> bool:
+    if not isinstance(record, dict):
+        return not (q.author or q.search or q.pipeline_tag or q.filters or q.gated is not None)
     if q.author and _author_of(record).lower() != q.author.lower():
         return False
-    if q.search and q.search.lower() not in record["id"].lower():
+    if q.search and q.search.lower() not in str(record.get("id", "")).lower():
         return False
     if q.pipeline_tag and record.get("pipeline_tag") != q.pipeline_tag:
         return False
@@ -357,15 +374,20 @@ def _matches(record: dict[str, Any], q: _Query) -> bool:
 
 
 def _sort_key(name: str):  # noqa: ANN202 - returns a key function
-    def key(record: dict[str, Any]) -> tuple[bool, Any]:
-        value = record.get(name)
-        return (False, 0) if value is None else (True, value)
+    def key(record: Any) -> tuple[int, Any]:
+        # Ranked by type first so a malformed value (a string count, a list) never breaks the sort.
+        value = record.get(name) if isinstance(record, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return (2, value)
+        return (1, value) if isinstance(value, str) else (0, 0)
 
     return key
 
 
 def shape_item(record: dict[str, Any], q: _Query) -> dict[str, Any]:
     """The item as the Hub would send it for this query's expand / full flags."""
+    if not isinstance(record, dict):
+        return record
     if q.expand:
         keys: Iterable[str] = ("_id", "id", *q.expand)
     elif q.full:
@@ -394,7 +416,7 @@ class StandinHub:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.records = [normalize_record(r) if "_id" not in r or "id" not in r else r for r in records]
+        self.records = [_prepare(r) for r in records]
         self.page_size = max(1, min(page_size, MAX_PAGE))
         self.faults = faults or Faults()
         self.requests: list[RequestRecord] = []

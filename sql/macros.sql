@@ -1,0 +1,37 @@
+-- HubScope query-time macros. Runnable as-is:  duckdb data/hub.duckdb < sql/macros.sql
+-- They mirror config/hubscope.toml ([classes] rule, [bands]); SQL cannot read TOML, so tests/test_classify.py
+-- checks that these macros and pipeline/classify.py agree over many values. Change both together.
+
+-- SLM when params_total < threshold (strictly below: exactly 10e9 is an LLM); NULL without a count.
+-- Same rule as pipeline.classify.model_class. The dashboard's slider passes its own threshold.
+CREATE OR REPLACE MACRO model_class(params_total, threshold) AS
+    CASE
+        WHEN params_total IS NULL THEN NULL
+        WHEN params_total < threshold THEN 'SLM'
+        ELSE 'LLM'
+    END;
+
+-- Same, at the default boundary of config/hubscope.toml (slm_max_params = 10e9).
+CREATE OR REPLACE MACRO model_class_default(params_total) AS model_class(params_total, 10e9);
+
+-- Size band; bounds are exclusive upper bounds, as [bands] in config/hubscope.toml.
+CREATE OR REPLACE MACRO size_band(params_total) AS
+    CASE
+        WHEN params_total IS NULL THEN 'unknown'
+        WHEN params_total < 1e9 THEN '<1B'
+        WHEN params_total < 3e9 THEN '1-3B'
+        WHEN params_total < 10e9 THEN '3-10B'
+        WHEN params_total < 30e9 THEN '10-30B'
+        WHEN params_total < 100e9 THEN '30-100B'
+        ELSE '>100B'
+    END;
+
+-- Band order for sorting charts (unknown last).
+CREATE OR REPLACE MACRO size_band_order(band) AS
+    CASE band
+        WHEN '<1B' THEN 1 WHEN '1-3B' THEN 2 WHEN '3-10B' THEN 3 WHEN '10-30B' THEN 4
+        WHEN '30-100B' THEN 5 WHEN '>100B' THEN 6 ELSE 99
+    END;
+
+-- Label NULLs for display, e.g. unknown_as(model_class(params_total, 10e9), 'unknown').
+CREATE OR REPLACE MACRO unknown_as(x, label) AS coalesce(CAST(x AS VARCHAR), label);

@@ -1,0 +1,15 @@
+-- Sizes: parameter-count quartiles and SLM share per task (the 15 tasks with most sized models).
+-- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 15.
+SELECT
+    COALESCE(pipeline_tag, '(no task)')              AS task,
+    count(*)                                         AS models,
+    median(params_total)::DOUBLE                     AS median_params,
+    quantile_cont(params_total, 0.25)::DOUBLE        AS p25_params,
+    quantile_cont(params_total, 0.75)::DOUBLE        AS p75_params,
+    count(*) FILTER (WHERE cls = 'SLM') / count(*)   AS slm_share,
+    COALESCE(sum(downloads_30d), 0)::BIGINT          AS downloads_30d
+FROM hs_models()
+WHERE params_total IS NOT NULL
+GROUP BY ALL
+ORDER BY models DESC, task
+LIMIT COALESCE(getvariable('n'), 15);

@@ -1,0 +1,53 @@
+-- Market size: SLM share of models and of 30-day downloads as a function of the cut-off, at every edge of
+-- rollup_grid (0.1B → 500B), with bounds for unknown-size models. From rollup_models (raw rows when an
+-- organisation filter is on).
+-- Variables: scope 'language', unknown 'exclude', tasks [], orgs [], threshold 10e9 (marks the selected row),
+-- default_threshold 10e9 (marks the configured default).
+WITH r AS (
+    SELECT bucket_lo, models, downloads_30d
+    FROM rollup_models
+    WHERE NOT hs_by_org() AND hs_keep(is_language_model, pipeline_tag, NULL)
+    UNION ALL
+    SELECT
+        CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END,
+        1, COALESCE(m.downloads_30d, 0)
+    FROM hs_models() m
+    ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
+    WHERE hs_by_org()
+),
+c AS (
+    SELECT
+        g.threshold,
+        COALESCE(sum(r.models) FILTER (WHERE r.bucket_lo < g.threshold), 0)          AS slm_models,
+        COALESCE(sum(r.models) FILTER (WHERE r.bucket_lo >= g.threshold), 0)         AS llm_models,
+        COALESCE(sum(r.models) FILTER (WHERE r.bucket_lo IS NULL), 0)               AS unknown_models,
+        COALESCE(sum(r.downloads_30d) FILTER (WHERE r.bucket_lo < g.threshold), 0)   AS slm_downloads,
+        COALESCE(sum(r.downloads_30d) FILTER (WHERE r.bucket_lo >= g.threshold), 0)  AS llm_downloads,
+        COALESCE(sum(r.downloads_30d) FILTER (WHERE r.bucket_lo IS NULL), 0)        AS unknown_downloads
+    FROM rollup_grid g
+    CROSS JOIN r
+    GROUP BY g.threshold
+),
+u AS (SELECT COALESCE(getvariable('unknown'), 'exclude') AS unknown)
+SELECT
+    c.threshold,
+    c.slm_models, c.llm_models, c.unknown_models, c.slm_downloads, c.llm_downloads, c.unknown_downloads,
+    CASE u.unknown
+        WHEN 'small' THEN (slm_models + unknown_models) / NULLIF(slm_models + llm_models + unknown_models, 0)
+        WHEN 'large' THEN slm_models / NULLIF(slm_models + llm_models + unknown_models, 0)
+        ELSE slm_models / NULLIF(slm_models + llm_models, 0)
+    END                                                                              AS share_models,
+    slm_models / NULLIF(slm_models + llm_models + unknown_models, 0)                 AS share_models_low,
+    (slm_models + unknown_models) / NULLIF(slm_models + llm_models + unknown_models, 0) AS share_models_high,
+    CASE u.unknown
+        WHEN 'small' THEN (slm_downloads + unknown_downloads) / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)
+        WHEN 'large' THEN slm_downloads / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)
+        ELSE slm_downloads / NULLIF(slm_downloads + llm_downloads, 0)
+    END                                                                              AS share_downloads,
+    slm_downloads / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)     AS share_downloads_low,
+    (slm_downloads + unknown_downloads) / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0) AS share_downloads_high,
+    c.threshold = COALESCE(getvariable('threshold'), 10e9)                           AS is_selected,
+    c.threshold = COALESCE(getvariable('default_threshold'), 10e9)                   AS is_default
+FROM c CROSS JOIN u
+WHERE slm_models + llm_models + unknown_models > 0
+ORDER BY c.threshold;

@@ -1,0 +1,98 @@
+-- HubScope dashboard rollups and query macros: precomputed at refresh time so the dashboard answers at Hub scale
+-- (3M models x 30 snapshots = 90M snapshot rows) without scanning the snapshot table on every click.
+--
+-- Run by the pipeline inside the NEW DB file after every refresh, right after sql/macros.sql and sql/views.sql:
+--     duckdb data/hub.duckdb < sql/rollups.sql
+-- Idempotent: every statement is CREATE OR REPLACE over the schema tables. If a DB lacks these objects (older
+-- pipeline), the dashboard builds them in its in-memory session instead (dashboard/data.py), from this same file.
+--
+-- Exactness: the threshold slider only offers the edges of rollup_grid, and every model is stored in the bucket
+-- [bucket_lo, next edge). For an edge t, `params_total < t` <=> `bucket_lo < t`, so SLM/LLM totals computed from
+-- the rollups equal those computed from the raw rows. (A threshold between two edges would be approximate.)
+--
+-- Query-time settings (read with getvariable(); the dashboard sets them per cursor with SET VARIABLE; in the CLI
+-- leave them unset to get the defaults, or e.g. `SET VARIABLE threshold = 3e9;`):
+--   threshold  DOUBLE     SLM/LLM cut-off in parameters, SLM when params_total < threshold   default 10e9
+--   scope      VARCHAR    'language' (is_language_model) | 'all'                               default 'language'
+--   unknown    VARCHAR    models without a parameter count: 'small' | 'large' | 'exclude'      default 'exclude'
+--   tasks      VARCHAR[]  keep only these pipeline tags (empty/NULL = all)                     default all
+--   orgs       VARCHAR[]  keep only these authors (empty/NULL = all)                           default all
+
+-- The threshold grid: log steps from 0.1B to 500B (1, 1.5, 2, 3, 4, 5, 7 per decade), containing the config's
+-- default (10B) and every size-band edge (1B, 3B, 10B, 30B, 100B).
+CREATE OR REPLACE TABLE rollup_grid AS
+SELECT threshold::DOUBLE AS threshold
+FROM (VALUES
+    (0.1e9), (0.15e9), (0.2e9), (0.3e9), (0.4e9), (0.5e9), (0.7e9),
+    (1e9),   (1.5e9),  (2e9),   (3e9),   (4e9),   (5e9),   (7e9),
+    (10e9),  (15e9),   (20e9),  (30e9),  (40e9),  (50e9),  (70e9),
+    (100e9), (150e9),  (200e9), (300e9), (400e9), (500e9)
+) AS g(threshold)
+ORDER BY threshold;
+
+-- Class of a parameter count under the current settings: 'SLM' | 'LLM' | 'unknown' (unknown size, excluded).
+CREATE OR REPLACE MACRO hs_class(p) AS
+    CASE
+        WHEN p IS NULL THEN
+            CASE COALESCE(getvariable('unknown'), 'exclude') WHEN 'small' THEN 'SLM' WHEN 'large' THEN 'LLM'
+            ELSE 'unknown' END
+        WHEN p < COALESCE(getvariable('threshold'), 10e9) THEN 'SLM'
+        ELSE 'LLM'
+    END;
+
+-- Whether a model passes the scope/task/organisation filters (author NULL = not filtered by organisation).
+CREATE OR REPLACE MACRO hs_keep(is_lm, task, org) AS
+    (COALESCE(getvariable('scope'), 'language') = 'all' OR is_lm)
+    AND (len(COALESCE(getvariable('tasks'), []::VARCHAR[])) = 0 OR list_contains(getvariable('tasks'), task))
+    AND (len(COALESCE(getvariable('orgs'), []::VARCHAR[])) = 0 OR list_contains(getvariable('orgs'), org));
+
+-- The models that pass the filters, with their class `cls` under the current settings.
+CREATE OR REPLACE MACRO hs_models() AS TABLE
+    SELECT m.*, hs_class(m.params_total) AS cls
+    FROM models m
+    WHERE hs_keep(m.is_language_model, m.pipeline_tag, m.author);
+
+-- Whether the organisation filter is on (then queries read the raw tables: the rollups have no author column).
+CREATE OR REPLACE MACRO hs_by_org() AS len(COALESCE(getvariable('orgs'), []::VARCHAR[])) > 0;
+
+-- Latest counts per (scope, task, size bucket): KPIs and the threshold-sensitivity curve.
+CREATE OR REPLACE TABLE rollup_models AS
+SELECT
+    m.is_language_model,
+    m.pipeline_tag,
+    CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo,
+    count(*)                        AS models,
+    COALESCE(sum(m.downloads_30d), 0)::BIGINT AS downloads_30d,
+    count(m.downloads_30d)          AS models_with_downloads
+FROM models m
+ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
+GROUP BY ALL;
+
+-- Downloads per (series, snapshot date, scope, task, size bucket): the share-over-time charts.
+CREATE OR REPLACE TABLE rollup_snapshots AS
+WITH sized AS (
+    SELECT
+        m.model_id, m.is_language_model, m.pipeline_tag,
+        CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo
+    FROM models m
+    ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
+)
+SELECT
+    s.series,
+    s.snapshot_date,
+    z.is_language_model,
+    z.pipeline_tag,
+    z.bucket_lo,
+    count(*)                                  AS models,
+    COALESCE(sum(s.downloads_30d), 0)::BIGINT AS downloads_30d
+FROM model_snapshots s
+JOIN sized z USING (model_id)
+GROUP BY ALL;
+
+-- What was built, for the Data page.
+CREATE OR REPLACE TABLE rollup_info AS
+SELECT
+    now()::TIMESTAMP                         AS built_at,
+    (SELECT count(*) FROM rollup_grid)      AS grid_edges,
+    (SELECT count(*) FROM rollup_models)    AS rollup_models_rows,
+    (SELECT count(*) FROM rollup_snapshots) AS rollup_snapshots_rows;

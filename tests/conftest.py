@@ -1,0 +1,76 @@
+"""Shared fixtures. The fixture DB is built through the real pipeline from a slice of the bundled snapshot."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import orjson
+import polars as pl
+import pytest
+
+from pipeline.paths import DEFAULT_SNAPSHOT
+from pipeline.refresh import refresh_from_snapshot
+from pipeline.snapshot import open_snapshot
+
+FIXTURE_MODELS = 600  # enough for every chart to have data, small enough to build in a couple of seconds
+
+
+def slice_snapshot(src: Path, dst: Path, n_models: int) -> Path:
+    """A smaller snapshot with the same files: the n most-downloaded models, plus every 25th model (so
+    unknown-size, non-language and zero-download models are in), with their history and links."""
+    records = [orjson.loads(line) for line in gzip.open(src / "models.jsonl.gz")]
+    by_downloads = sorted(records, key=lambda r: -(r.get("downloads") or 0))
+    chosen = {r["id"] for r in by_downloads[: n_models // 2]} | {r["id"] for r in records[:: max(1, len(records) // (n_models // 2))]}
+    dst.mkdir(parents=True, exist_ok=True)
+    kept = [r for r in records if r["id"] in chosen]
+    with gzip.open(dst / "models.jsonl.gz", "wb") as f:
+        f.writelines(orjson.dumps(r) + b"\n" for r in kept)
+    ids = pl.Series(sorted(chosen))
+    history = pl.read_parquet(src / "history.parquet").filter(pl.col("model_id").is_in(ids))
+    history.write_parquet(dst / "history.parquet")
+    pl.read_parquet(src / "reference_params.parquet").filter(pl.col("model_id").is_in(ids)).write_parquet(
+        dst / "reference_params.parquet"
+    )
+    pl.read_parquet(src / "lineage.parquet").filter(
+        pl.col("child_id").is_in(ids) | pl.col("parent_id").is_in(ids)
+    ).write_parquet(dst / "lineage.parquet")
+    manifest = json.loads((src / "manifest.json").read_text())
+    manifest.update(models=len(kept), history_rows=history.height, name="hubscope-test-slice")
+    (dst / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return dst
+
+
+@pytest.fixture(autouse=True)
+def _isolate_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """huggingface_hub must not read a real token or cache from the machine running the tests."""
+    monkeypatch.setenv("HF_HOME", str(tmp_path_factory.getbasetemp() / "hf_home"))
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("HUBSCOPE_DB", raising=False)
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+
+
+@pytest.fixture(scope="session")
+def snapshot_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return slice_snapshot(DEFAULT_SNAPSHOT, tmp_path_factory.mktemp("snapshot") / "slice", FIXTURE_MODELS)
+
+
+@pytest.fixture(scope="session")
+def fixture_db(snapshot_slice: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small real DB (through refresh_from_snapshot). Session-scoped: treat it as read-only."""
+    db = tmp_path_factory.mktemp("db") / "fixture.duckdb"
+    result = refresh_from_snapshot(db, open_snapshot(snapshot_slice))
+    assert result.status == "ok", result.error
+    os.chmod(db, 0o444)
+    return db
+
+
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole bundled snapshot loaded through the pipeline (~2 s). Session-scoped: read-only."""
+    db = tmp_path_factory.mktemp("bundled") / "hub.duckdb"
+    result = refresh_from_snapshot(db, open_snapshot(DEFAULT_SNAPSHOT))
+    assert result.status == "ok", result.error
+    return db

@@ -1,0 +1,216 @@
+"""Config, classes, bands, SQL/Python agreement, enrich on real records, throughput, coverage report."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from test_sizing import EMPTY_LINEAGE, load_reference_inputs
+
+from pipeline.classify import Config, enrich, load_config, model_class, size_band
+from pipeline.coverage import coverage_report, format_coverage
+
+ROOT = Path(__file__).resolve().parent.parent
+MACROS = (ROOT / "sql" / "macros.sql").read_text()
+
+ENRICHED = {
+    "params_total": pl.Int64,
+    "params_active": pl.Int64,
+    "params_source": pl.String,
+    "params_flags": pl.String,
+    "license": pl.String,
+    "license_tier": pl.String,
+    "is_language_model": pl.Boolean,
+    "size_band": pl.String,
+    "model_class": pl.String,
+    "memory_bf16_gb": pl.Float64,
+    "memory_4bit_gb": pl.Float64,
+    "device_class": pl.String,
+    "family_root": pl.String,
+}
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    c.execute(MACROS)
+    return c
+
+
+def sample_values() -> list[int | None]:
+    vals: list[int | None] = [
+        None,
+        0,
+        1,
+        999_999_999,
+        1_000_000_000,
+        9_999_999_999,
+        10_000_000_000,
+        10_000_000_001,
+    ]
+    vals += [int(10 ** (k / 20)) for k in range(0, 20 * 13)]  # 1 .. 1e13, 20 points a decade
+    for b in (1e9, 3e9, 10e9, 30e9, 100e9):
+        vals += [int(b) - 1, int(b), int(b) + 1]
+    return vals
+
+
+def test_config_file_loads_and_matches_defaults() -> None:
+    cfg = load_config()
+    assert cfg.slm_max_params == 10e9
+    assert [b[0] for b in cfg.size_bands] == ["<1B", "1-3B", "3-10B", "10-30B", "30-100B", ">100B"]
+    assert cfg.size_bands[-1][1] == math.inf
+    assert "text-generation" in cfg.language_model_tags and "fill-mask" not in cfg.language_model_tags
+    assert [d[0] for d in cfg.device_classes] == ["phone", "laptop", "single-gpu", "multi-gpu"]
+    assert cfg == Config()  # the dataclass defaults mirror the shipped file
+
+
+def test_config_override(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text('[classes]\nslm_max_params = 5e9\n[bands]\nlabels = ["s", "l"]\nupper = [5e9, "inf"]\n')
+    cfg = load_config(p)
+    assert cfg.slm_max_params == 5e9 and cfg.size_bands == (("s", 5e9), ("l", math.inf))
+
+
+def test_model_class_rule() -> None:
+    assert model_class(None, 10e9) is None
+    assert model_class(9_999_999_999, 10e9) == "SLM"
+    assert model_class(10_000_000_000, 10e9) == "LLM"  # the boundary itself is an LLM (strict <)
+    assert model_class(3_000_000_000, 3e9) == "LLM"
+
+
+@pytest.mark.parametrize("threshold", [1e9, 3e9, 5e9, 7e9, 10e9, 13e9, 30e9, 70e9])
+def test_sql_macro_matches_python(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
+    vals = sample_values() + [int(threshold) - 1, int(threshold), int(threshold) + 1]
+    con.register("vals", pl.DataFrame({"v": vals}, schema={"v": pl.Int64}))
+    got = con.sql(f"SELECT v, model_class(v, {threshold!r}) AS c FROM vals").fetchall()
+    for v, c in got:
+        assert c == model_class(v, threshold), (v, threshold)
+
+
+def test_sql_bands_match_config(con: duckdb.DuckDBPyConnection) -> None:
+    cfg = load_config()
+    con.register("vals", pl.DataFrame({"v": sample_values()}, schema={"v": pl.Int64}))
+    for v, band in con.sql("SELECT v, size_band(v) FROM vals").fetchall():
+        assert band == size_band(v, cfg.size_bands), v
+    assert con.sql(
+        "SELECT model_class_default(10000000000), unknown_as(model_class(NULL, 1e9), 'unknown')"
+    ).fetchall() == [("LLM", "unknown")]
+
+
+def test_macros_agree_on_fixture_db(fixture_db: Path) -> None:
+    # the pipeline's own DB (built from a slice of the bundled snapshot): SQL class == stored class == Python
+    c = duckdb.connect()
+    c.execute(f"ATTACH '{fixture_db}' AS hub (READ_ONLY)")
+    c.execute(MACROS)
+    rows = c.sql(
+        "SELECT params_total, model_class, model_class(params_total, 10e9), size_band, "
+        "size_band(params_total) FROM hub.models"
+    ).fetchall()
+    assert rows
+    for total, stored, sql_cls, stored_band, sql_band in rows:
+        assert stored == sql_cls == model_class(total, 10e9)
+        assert stored_band == sql_band
+
+
+def _models() -> pl.DataFrame:
+    return load_reference_inputs()[1]
+
+
+def test_enrich_columns_and_types() -> None:
+    models = _models()
+    out, sources = enrich(models, EMPTY_LINEAGE, None, load_config())
+    assert out.height == models.height and out["model_id"].to_list() == models["model_id"].to_list()
+    for col, dtype in ENRICHED.items():
+        assert out.schema[col] == dtype, col
+    assert set(out["params_source"]) <= {"reference", "safetensors", "gguf", "base_model", "name", "unknown"}
+    assert set(out["model_class"].drop_nulls()) <= {"SLM", "LLM"}
+    assert out.filter(pl.col("params_total").is_null())["size_band"].unique().to_list() == ["unknown"]
+    assert out["family_root"].null_count() == 0
+    assert sources.columns == ["model_id", "source", "params_total", "params_active", "note"]
+    assert sources.select("model_id", "source").is_unique().all()
+    row = out.filter(pl.col("model_id") == "mlx-community/EXAONE-Deep-32B-4bit").row(0, named=True)
+    assert (
+        row["model_class"] == "LLM" and row["size_band"] == "30-100B" and row["device_class"] == "single-gpu"
+    )
+    assert row["family_root"] == "LGAI-EXAONE/EXAONE-3.5-32B-Instruct" or row["family_root"].startswith(
+        "LGAI-EXAONE"
+    )
+    assert abs(row["memory_bf16_gb"] - 64.0) < 0.1 and abs(row["memory_4bit_gb"] - 16.0) < 0.1
+
+
+def test_device_classes() -> None:
+    models = pl.DataFrame(
+        {"model_id": ["a/Tiny-1B", "b/Mid-8B", "c/Big-70B", "d/Huge-405B", "e/none"]},
+    ).with_columns(pl.lit(None, pl.String).alias(c) for c in ("pipeline_tag", "library_name", "license_raw"))
+    models = models.with_columns(
+        pl.lit([], pl.List(pl.String)).alias("tags"),
+        pl.lit([], pl.List(pl.String)).alias("base_models"),
+        pl.lit(None, pl.Int64).alias("safetensors_total"),
+        pl.lit(None, pl.String).alias("safetensors_dtypes"),
+        pl.lit(None, pl.Int64).alias("gguf_total"),
+        pl.lit(None, pl.String).alias("gguf_architecture"),
+        pl.lit(None, pl.String).alias("base_relation"),
+    )
+    out, _ = enrich(models, EMPTY_LINEAGE, None, load_config())
+    # 4-bit weights: 0.5, 4.0, 35, 202.5 GB
+    assert out["device_class"].to_list() == ["phone", "phone", "single-gpu", "multi-gpu", None]
+
+
+def test_language_model_scope() -> None:
+    out, _ = enrich(_models(), EMPTY_LINEAGE, None, load_config())
+    lm = dict(zip(out["model_id"], out["is_language_model"], strict=True))
+    assert lm["Qwen/Qwen2.5-7B-Instruct"] is True
+    assert lm["sentence-transformers/distiluse-base-multilingual-cased-v1"] is False
+
+
+@pytest.mark.slow
+def test_enrich_throughput() -> None:
+    # ~300k rows by repeating the real reference records (ids made unique so lineage and joins are real work).
+    base = _models()
+    reps = 300_000 // base.height + 1
+    big = pl.concat([base.with_columns(pl.col("model_id") + f"~{i}") for i in range(reps)])
+    big = big.with_columns(
+        pl.col("base_models").list.eval(pl.element() + "~" + pl.lit("0"))
+    )  # children point at the first copy's parents
+    t0 = time.perf_counter()
+    out, _ = enrich(big, EMPTY_LINEAGE, None, load_config())
+    dt = time.perf_counter() - t0
+    rate = big.height / dt
+    print(f"\nenrich throughput: {big.height:,} rows in {dt:.2f}s = {rate:,.0f} models/s")
+    assert out.height == big.height
+    assert rate > 20_000, rate
+
+
+def test_coverage_report_in_memory() -> None:
+    c = duckdb.connect()
+    c.execute((ROOT / "sql" / "schema.sql").read_text())
+    c.execute(
+        "INSERT INTO models (model_id, created_at_unknown, params_source, license, downloads_30d,"
+        " first_seen_at,"
+        " last_seen_at, last_run_id, origin) VALUES"
+        " ('a/x', false, 'safetensors', 'mit', 90, now(), now(), 1, 't'),"
+        " ('b/y', false, 'unknown', NULL, 10, now(), now(), 1, 't'),"
+        " ('c/z', false, 'name', NULL, 0, now(), now(), 1, 't')"
+    )
+    c.execute("INSERT INTO model_lineage VALUES ('c/z', 'a/x', 'finetune', 'tag')")
+    rows = coverage_report(c)
+    d = {(s, i): (m, pm, dl, pd) for s, i, m, pm, dl, pd in rows}
+    assert d[("params", "resolved (any source)")] == (2, 66.7, 90, 90.0)
+    assert d[("params", "source: unknown")] == (1, 33.3, 10, 10.0)
+    assert d[("license", "has a licence")] == (1, 33.3, 90, 90.0)
+    assert d[("lineage", "has a parent or children")] == (2, 66.7, 90, 90.0)
+    text = format_coverage(rows)
+    assert "resolved (any source)" in text and "66.7" in text
+
+
+def test_coverage_on_fixture_db(fixture_db: Path) -> None:
+    from pipeline.db import ReadOnlyDB
+
+    with ReadOnlyDB(fixture_db) as ro:
+        rows = coverage_report(ro)
+    print("\n" + format_coverage(rows))
+    assert any(r[1] == "resolved (any source)" for r in rows)
