@@ -1,0 +1,67 @@
+"""The bundled real snapshot loads through the same normalize/store code as a live refresh."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline.paths import DEFAULT_SNAPSHOT
+from pipeline.refresh import refresh_from_snapshot
+from pipeline.snapshot import open_snapshot
+
+
+def q(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_bundled_snapshot_builds_the_db(bundled_db: Path) -> None:
+    manifest = json.loads((DEFAULT_SNAPSHOT / "manifest.json").read_text())
+    assert q(bundled_db, "SELECT count(*) FROM models") == [(manifest["models"],)]
+    assert q(bundled_db, "SELECT count(*) FROM model_snapshots") == [(manifest["history_rows"],)]
+    assert q(bundled_db, "SELECT count(*) FROM reference_params") == [(manifest["reference_params"],)]
+    series = dict(q(bundled_db, "SELECT series, count(DISTINCT snapshot_date) FROM model_snapshots GROUP BY 1"))
+    assert series == {"catalog": 30, "daily-top": 16, "trending-top10": 143}
+    (source, is_full, status) = q(bundled_db, "SELECT source, is_full, status FROM refresh_runs")[0]
+    assert "NOT the whole Hub" in source and is_full is False and status == "ok"
+    # exact counts are a named source, never written into safetensors
+    assert q(bundled_db, "SELECT count(safetensors_total) FROM models") == [(0,)]
+    assert q(bundled_db, "SELECT count(*) FROM model_params_sources WHERE source = 'reference'") == [
+        (manifest["reference_params"],)
+    ]
+    # every catalog count is used, unless the resolver flags it implausible (e.g. adapter-only weights)
+    assert q(
+        bundled_db,
+        "SELECT count(*) FROM models WHERE params_source = 'reference' OR params_flags LIKE '%reference_rejected%'",
+    ) == [(manifest["reference_params"],)]
+    # the sentinel createdAt is "unknown", not a date
+    assert q(bundled_db, "SELECT count(*) FROM models WHERE created_at = TIMESTAMP '2022-03-02 23:29:04'") == [(0,)]
+    assert q(bundled_db, "SELECT count(*) > 100 FROM models WHERE created_at_unknown") == [(True,)]
+
+
+def test_history_values_are_the_recorded_ones(bundled_db: Path) -> None:
+    history = pl.read_parquet(DEFAULT_SNAPSHOT / "history.parquet")
+    row = history.filter(pl.col("series") == "catalog").sort("downloads_30d", descending=True).row(0, named=True)
+    got = q(
+        bundled_db,
+        f"SELECT downloads_30d, likes FROM model_snapshots WHERE model_id = '{row['model_id']}' "
+        f"AND snapshot_date = DATE '{row['snapshot_date']}' AND series = 'catalog'",
+    )
+    assert got == [(row["downloads_30d"], row["likes"])]
+
+
+def test_reloading_the_snapshot_is_idempotent(snapshot_slice: Path, tmp_path: Path) -> None:
+    db = tmp_path / "hub.duckdb"
+    snap = open_snapshot(snapshot_slice)
+    assert refresh_from_snapshot(db, snap).status == "ok"
+    first = q(db, "SELECT count(*) FROM models UNION ALL SELECT count(*) FROM model_snapshots")
+    again = refresh_from_snapshot(db, snap)
+    assert again.status == "ok" and again.counts["models_new"] == 0
+    assert q(db, "SELECT count(*) FROM models UNION ALL SELECT count(*) FROM model_snapshots") == first
+    assert q(db, "SELECT count(*) FROM refresh_runs WHERE status = 'ok'") == [(2,)]
