@@ -134,3 +134,44 @@ def age_text(then: dt.datetime | dt.date | None, now: dt.datetime | None = None)
     if seconds < 2 * 86400:
         return f"{int(seconds // 3600)} h ago"
     return f"{int(seconds // 86400)} days ago"
+
+
+def runs() -> pl.DataFrame:
+    """Every refresh attempt: the DB's refresh_runs plus journal-only ones (failed, killed, running)."""
+    from pipeline.status import all_runs
+
+    rows = all_runs(current_path())
+    if not rows:
+        return pl.DataFrame()
+    keep = ["run_id", "status", "started_at", "finished_at", "source", "models_seen", "models_new",
+            "models_rejected", "snapshot_rows", "error"]  # fmt: skip
+    return pl.DataFrame([{k: r.get(k) for k in keep} for r in rows], infer_schema_length=None).with_columns(
+        pl.col("started_at", "finished_at", "source", "error", "status").cast(pl.String)
+    )
+
+
+def schema_sql() -> str:
+    return load_sql("schema")
+
+
+class SafeOutcome:
+    def __init__(self, frame: pl.DataFrame | None = None, truncated: bool = False, elapsed_s: float = 0.0,
+                 error: str | None = None) -> None:  # fmt: skip
+        self.frame, self.truncated, self.elapsed_s, self.error = frame, truncated, elapsed_s, error
+
+
+def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0) -> SafeOutcome:
+    """The Data page's SQL box, through pipeline.safe_sql (imported lazily)."""
+    try:
+        from pipeline import safe_sql
+    except ImportError:
+        return SafeOutcome(error="The SQL box needs pipeline/safe_sql.py, which is not installed.")
+    try:
+        result = safe_sql.run_safe_query(current_path(), sql, max_rows=max_rows, timeout_s=timeout_s)
+    except safe_sql.UnsafeQuery as err:
+        return SafeOutcome(error=f"Refused: {err}")
+    except safe_sql.QueryTimeout:
+        return SafeOutcome(error=f"Stopped: the query ran longer than {timeout_s:.0f} s.")
+    except Exception as err:  # noqa: BLE001 (a user's SQL error is shown, not raised)
+        return SafeOutcome(error=f"Query failed: {type(err).__name__}: {err}")
+    return SafeOutcome(result.frame, result.truncated, result.elapsed_s)

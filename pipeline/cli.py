@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.cli_product import add_subcommands
 from pipeline.lock import EXIT_LOCKED, RefreshLocked
 from pipeline.paths import DEFAULT_SNAPSHOT, db_path
 
@@ -23,6 +25,9 @@ HubScope pipeline: Hugging Face Hub model metadata and download counts into one 
   python -m pipeline refresh --author Qwen --limit 500
   python -m pipeline refresh --from-snapshot data/snapshot   # offline: the bundled real snapshot
   python -m pipeline status                           # runs (failed ones too), counts, coverage
+  python -m pipeline query "from language_models limit 5"   # read-only SQL
+  python -m pipeline export --format parquet --out exports/ # Hive-partitioned snapshots
+  python -m pipeline compact                          # thin old snapshots by the retention policy
 
 The DB is --db, else $HUBSCOPE_DB, else data/hub.duckdb. A refresh builds a new file beside the old one and
 swaps it in; if it fails or is killed the previous file is untouched and the attempt shows in `status`.
@@ -74,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="runs (including failed/killed), model counts and coverage")
     _add_db(status)
     status.add_argument("--runs", type=int, default=10, help="how many recent runs to list")
+    COMMANDS.update(add_subcommands(sub))
     return parser
 
 
@@ -119,7 +125,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if ok else EXIT_FAILED
 
 
-COMMANDS = {"refresh": cmd_refresh, "status": cmd_status}
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"refresh": cmd_refresh, "status": cmd_status}
 
 
 def main(argv: list[str] | None = None) -> int:

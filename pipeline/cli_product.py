@@ -16,6 +16,7 @@ from pathlib import Path
 import orjson
 import polars as pl
 
+from pipeline.lock import EXIT_LOCKED, RefreshLocked
 from pipeline.paths import db_path
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
@@ -89,7 +90,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     except UnsafeQuery as err:
         print(f"query refused: {err.reason}", file=sys.stderr)
         return EXIT_REFUSED
-    except SafeSQLError as err:
+    except (SafeSQLError, FileNotFoundError) as err:
         print(f"query failed: {err}", file=sys.stderr)
         return EXIT_FAILED
     frame = result.frame
@@ -133,7 +134,11 @@ def cmd_compact(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_REFUSED
-    r = compact(db_path(args.db), policy, dry_run=args.dry_run)
+    try:
+        r = compact(db_path(args.db), policy, dry_run=args.dry_run)
+    except RefreshLocked as err:  # also caught by cli.main; handled here so the handler stands alone
+        print(f"compaction refused: {err}", file=sys.stderr)
+        return EXIT_LOCKED
     verb = "would drop" if args.dry_run else "dropped"
     print(
         f"compaction ({'dry run' if args.dry_run else 'done'}): {verb} {r['rows_dropped']:,} of {r['rows_before']:,} "

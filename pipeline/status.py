@@ -36,7 +36,11 @@ def status_report(db: Path, runs: int = 10) -> tuple[str, bool]:
     if history:
         cols = ["run_id", "status", "started_at", "finished_at", "models_seen", "models_rejected", "source", "error"]
         shown = [{**r, "error": (r.get("error") or "")[:80], "source": str(r.get("source"))[:60]} for r in history]
-        parts += ["", f"Refresh runs (latest {min(runs, len(history))} of {len(history)}):", _table(shown[-runs:], cols)]
+        parts += [
+            "",
+            f"Refresh runs (latest {min(runs, len(history))} of {len(history)}):",
+            _table(shown[-runs:], cols),
+        ]
     if db.exists():
         with ReadOnlyDB(db) as ro:
             summary = ro.query_named("status_summary").to_dicts()[0]

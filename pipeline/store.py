@@ -31,8 +31,8 @@ ENRICHED_COLUMNS = (
     "is_language_model", "size_band", "model_class", "memory_bf16_gb", "memory_4bit_gb", "device_class",
     "family_root",
 )  # fmt: skip
-# Written after the schema and the data: SQL the DB file carries for its users (macros, then views).
-DERIVED_SQL = ("macros", "views")
+# Written after the schema and the data: SQL the DB file carries (macros, views) and rollups for the dashboard.
+DERIVED_SQL = ("macros", "views", "rollups")
 
 
 def latest_run_id(db: Path) -> int:

@@ -19,16 +19,19 @@ FIXTURE_MODELS = 600  # enough for every chart to have data, small enough to bui
 
 
 def slice_snapshot(src: Path, dst: Path, n_models: int) -> Path:
-    """A smaller snapshot with the same files: the n most-downloaded models, plus every 25th model (so
+    """A smaller snapshot with the same files: the n most-downloaded models, plus an even spread (so
     unknown-size, non-language and zero-download models are in), with their history and links."""
-    records = [orjson.loads(line) for line in gzip.open(src / "models.jsonl.gz")]
+    with gzip.open(src / "models.jsonl.gz") as f:
+        records = [orjson.loads(line) for line in f]
     by_downloads = sorted(records, key=lambda r: -(r.get("downloads") or 0))
-    chosen = {r["id"] for r in by_downloads[: n_models // 2]} | {r["id"] for r in records[:: max(1, len(records) // (n_models // 2))]}
+    chosen = {r["id"] for r in by_downloads[: n_models // 2]} | {
+        r["id"] for r in records[:: max(1, len(records) // (n_models // 2))]
+    }
     dst.mkdir(parents=True, exist_ok=True)
     kept = [r for r in records if r["id"] in chosen]
     with gzip.open(dst / "models.jsonl.gz", "wb") as f:
         f.writelines(orjson.dumps(r) + b"\n" for r in kept)
-    ids = pl.Series(sorted(chosen))
+    ids = sorted(chosen)
     history = pl.read_parquet(src / "history.parquet").filter(pl.col("model_id").is_in(ids))
     history.write_parquet(dst / "history.parquet")
     pl.read_parquet(src / "reference_params.parquet").filter(pl.col("model_id").is_in(ids)).write_parquet(

@@ -61,7 +61,12 @@ def test_safetensors_and_gguf_kept() -> None:
     )
     assert (row["safetensors_total"], row["safetensors_dtypes"]) == (15, '{"BF16":10,"I32":5}')
     assert (row["gguf_total"], row["gguf_architecture"], row["gguf_context_length"]) == (7, "llama", 4096)
-    assert (row["gated"], row["downloads_30d"], row["downloads_all_time"], row["trending_score"]) == ("manual", 3, 9, 2.0)
+    assert (row["gated"], row["downloads_30d"], row["downloads_all_time"], row["trending_score"]) == (
+        "manual",
+        3,
+        9,
+        2.0,
+    )
 
 
 def test_duplicates_are_caught_across_batches() -> None:

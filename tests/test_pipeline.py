@@ -14,11 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import runlog
 from pipeline.cli import main
 from pipeline.fetch import FetchError, FetchOptions, FetchStats, fetch_pages
 from pipeline.refresh import refresh_from_hub
-from pipeline.standin import Faults, StandinHub, load_records
+from pipeline.standin import StandinHub, load_records
 from pipeline.status import all_runs
 
 ROOT = Path(__file__).resolve().parents[1]
