@@ -18,7 +18,7 @@ import socket
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -409,14 +409,17 @@ class StandinHub:
 
     def __init__(
         self,
-        records: list[dict[str, Any]],
+        records: Sequence[dict[str, Any]],
         *,
         page_size: int = MAX_PAGE,
         faults: Faults | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.records = [_prepare(r) for r in records]
+        # A list is re-shaped record by record; any other Sequence (e.g. bench.records.Resampled, millions of
+        # records built on access) is served as it is: it must already yield API-shaped items.
+        lazy = isinstance(records, Sequence) and not isinstance(records, list | tuple)
+        self.records = records if lazy else [_prepare(r) for r in records]
         self.page_size = max(1, min(page_size, MAX_PAGE))
         self.faults = faults or Faults()
         self.requests: list[RequestRecord] = []

@@ -36,8 +36,11 @@ if not charts.empty(runs, "No refresh has been recorded."):
 st.subheader("Rejected records")
 rejected = data.run("rejected_records", {"max_rows": 500})
 if not charts.empty(rejected, "No records were rejected."):
-    st.dataframe(rejected, hide_index=True, width="stretch")
-    charts.caption("Records the pipeline could not normalize, kept whole with the reason (newest 500 shown).")
+    st.table(rejected.head(50))  # a plain table: ids such as "<script>…" are shown as literal text
+    charts.caption(
+        f"Records the pipeline could not normalize, kept whole with the reason ({rejected.height:,} newest loaded, "
+        "50 shown; all are in the rejected_records table)."
+    )
 
 st.subheader("Per-field coverage")
 cov = data.run("field_coverage")

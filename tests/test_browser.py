@@ -1,0 +1,153 @@
+"""Real-browser test: `streamlit run app.py` on a free port, Debian chromium through Playwright, every page visited,
+no exception box, a full-page screenshot per page (test-artifacts/screenshots/), and an HTML/JS model id shown as
+literal text with no script run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from pipeline.paths import DEFAULT_SNAPSHOT, REPO_ROOT
+from pipeline.refresh import refresh_from_snapshot
+from pipeline.snapshot import open_snapshot
+from tests.conftest import FIXTURE_MODELS, slice_snapshot
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+EVIL_ID = "<script>alert(1)</script>"
+# (url path, a heading the page must show) — url paths are st.navigation's defaults from the page file names.
+PAGES = [
+    ("", "SLM vs LLM on the Hugging Face Hub"),
+    ("market_size", "Market size"),
+    ("trends", "Trends"),
+    ("sizes", "Sizes"),
+    ("openness", "Openness"),
+    ("organisations", "Organisations & concentration"),
+    ("domains", "Domain focus"),
+    ("lineage", "Lineage"),
+    ("explorer", "Explorer"),
+    ("data", "Data"),
+    ("validation", "Validation"),
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
+                                                      "(apt-get install -y chromium; .ci/run installs it)"),  # fmt: skip
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def evil_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test slice of the bundled snapshot plus one record whose id is HTML/JS (rejected by the pipeline)."""
+    snap = slice_snapshot(DEFAULT_SNAPSHOT, tmp_path_factory.mktemp("evil") / "snapshot", FIXTURE_MODELS)
+    lines = gzip.open(snap / "models.jsonl.gz").read().splitlines()
+    lines.append(orjson.dumps({"id": EVIL_ID, "downloads": 5, "likes": 1}))
+    with gzip.open(snap / "models.jsonl.gz", "wb") as f:
+        f.write(b"\n".join(lines) + b"\n")
+    manifest = json.loads((snap / "manifest.json").read_text())
+    manifest["models"] = len(lines)
+    (snap / "manifest.json").write_text(json.dumps(manifest))
+    db = tmp_path_factory.mktemp("evil_db") / "hub.duckdb"
+    result = refresh_from_snapshot(db, open_snapshot(snap))
+    assert result.status == "ok", result.error
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(evil_db: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "HUBSCOPE_DB": str(evil_db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1"],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                pytest.fail(f"streamlit did not start on {url}:\n{out[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _settle(page) -> None:  # noqa: ANN001
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
+    page.wait_for_timeout(800)  # let vega-lite finish drawing before the screenshot
+
+
+def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            for path, heading in PAGES:
+                page.goto(f"{server}/{path}")
+                _settle(page)
+                assert page.get_by_role("heading", name=heading).first.is_visible(), f"page /{path}: no heading"
+                errors = page.locator("[data-testid='stException']")
+                assert errors.count() == 0, f"page /{path}: {errors.first.inner_text()[:500]}"
+                page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+
+            # The Data page lists rejected records: the HTML/JS id must be literal text, never markup.
+            page.goto(f"{server}/data")
+            _settle(page)
+            cell = page.get_by_text(EVIL_ID, exact=True)
+            assert cell.count() >= 1, "the rejected HTML/JS id is not shown as text on the Data page"
+            assert page.evaluate(
+                "[...document.scripts].every(s => !s.textContent.includes('alert(1)'))"
+            ), "the id was injected as a <script> element"
+
+            # Global controls are kept across pages and reflected in the URL.
+            page.goto(f"{server}/market_size?threshold=3B&scope=all")
+            _settle(page)
+            assert "threshold=3B" in page.url and "scope=all" in page.url
+            page.get_by_role("link", name="Sizes").first.click()
+            _settle(page)
+            assert "threshold=3B" in page.url and "scope=all" in page.url, page.url
+            assert page.locator("[data-testid='stException']").count() == 0
+        finally:
+            browser.close()
+    assert dialogs == [], f"a dialog fired: {dialogs}"

@@ -1,0 +1,313 @@
+"""The DB file as a product: views, schema doc, export, compaction."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline import schema_doc
+from pipeline.cli_product import add_subcommands
+from pipeline.compact import RetentionPolicy, compact, plan_retention
+from pipeline.export import export_snapshots
+from pipeline.lock import RefreshLock, RefreshLocked
+from pipeline.refresh import refresh_from_snapshot
+from pipeline.snapshot import open_snapshot
+
+VIEWS = [name for name, obj in schema_doc.documented_objects().items() if obj.kind == "view"]
+
+
+def cli(argv: list[str]) -> int:
+    """`python -m pipeline …` once the lead has wired cli_product into cli.py; the handlers directly until then."""
+    from pipeline import cli as main_cli
+
+    parser = main_cli.build_parser()
+    commands = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices
+    if argv[0] in commands:
+        return main_cli.main(argv)
+    parser = argparse.ArgumentParser()
+    handlers = add_subcommands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return handlers[args.command](args)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+# -- views ---------------------------------------------------------------------------------------------------
+
+
+def test_the_documented_views_are_the_issue_list() -> None:
+    assert set(VIEWS) >= {
+        "language_models", "latest_downloads", "download_history", "license_tiers", "lineage_with_roots",
+        "org_concentration", "slm_share_by_snapshot",
+    }  # fmt: skip
+
+
+def test_every_view_exists_and_returns_rows(bundled_db: Path) -> None:
+    in_db = {v for (v,) in rows(bundled_db, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
+    assert set(VIEWS) == in_db
+    for view in VIEWS:
+        assert rows(bundled_db, f"SELECT count(*) FROM {view}")[0][0] > 0, view
+
+
+def test_opening_the_file_directly_needs_nothing_else(bundled_db: Path) -> None:
+    """What `duckdb data/hub.duckdb -c "from language_models limit 5"` does: open the file, query a view."""
+    got = rows(bundled_db, "FROM language_models LIMIT 5")
+    assert len(got) == 5
+    # Also when attached under another name (the dashboard's `hub`), views bind to their own file's tables.
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{bundled_db}' AS elsewhere (READ_ONLY)")
+    assert con.sql("SELECT count(*) FROM elsewhere.org_concentration").fetchall()[0][0] > 0
+    con.close()
+
+
+def test_view_semantics(bundled_db: Path) -> None:
+    # language_models = models in scope, with the stored class
+    assert rows(bundled_db, "SELECT count(*) FROM language_models") == rows(
+        bundled_db, "SELECT count(*) FROM models WHERE is_language_model"
+    )
+    assert rows(bundled_db, "SELECT DISTINCT model_class FROM language_models WHERE params_total < 10e9") == [("SLM",)]
+    # latest_downloads: one row per model and series, at that series' latest snapshot of the model
+    assert rows(bundled_db, "SELECT count(*) = count(DISTINCT (model_id, series)) FROM latest_downloads") == [(True,)]
+    assert rows(
+        bundled_db,
+        "SELECT count(*) FROM latest_downloads l JOIN (SELECT model_id, series, max(snapshot_at) AS m "
+        "FROM model_snapshots GROUP BY ALL) s USING (model_id, series) WHERE l.latest_snapshot_at <> s.m",
+    ) == [(0,)]
+    # shares add up to 100 % (each row is rounded to 0.001, hence the tolerance on sums over many rows)
+    ends = rows(
+        bundled_db, "SELECT model_class, max(cumulative_downloads_30d_share_pct) FROM org_concentration GROUP BY ALL"
+    )
+    assert {c for c, _ in ends} == {"SLM", "LLM", "unknown", "all"} and all(abs(t - 100) < 1e-6 for _, t in ends)
+    assert abs(rows(bundled_db, "SELECT sum(downloads_30d_share_pct) FROM license_tiers")[0][0] - 100) < 0.2
+    share = rows(
+        bundled_db,
+        "SELECT min(slm_downloads_30d_share_pct), max(slm_downloads_30d_share_pct) FROM slm_share_by_snapshot",
+    )
+    assert 0 <= share[0][0] <= share[0][1] <= 100
+
+
+# -- schema doc ----------------------------------------------------------------------------------------------
+
+
+def test_every_view_column_is_described(bundled_db: Path) -> None:
+    assert schema_doc.missing_descriptions(bundled_db) == []
+
+
+def test_schema_doc_matches_the_db(bundled_db: Path) -> None:
+    problems = schema_doc.check(bundled_db)
+    assert problems == [], "\n".join(problems)
+    assert cli(["schema-doc", "--check", "--db", str(bundled_db)]) == 0
+
+
+def test_schema_doc_check_fails_after_a_change(bundled_db: Path, tmp_path: Path) -> None:
+    changed = tmp_path / "changed.duckdb"
+    shutil.copy(bundled_db, changed)
+    con = duckdb.connect(str(changed))
+    con.execute("ALTER TABLE models ADD COLUMN surprise INTEGER")
+    con.close()
+    problems = schema_doc.check(changed)
+    assert any("stale" in p for p in problems)
+    assert cli(["schema-doc", "--check", "--db", str(changed)]) == 1
+    # and a hand-edited doc fails too
+    edited = tmp_path / "schema.md"
+    edited.write_text(schema_doc.DOC_PATH.read_text().replace("| `model_id` | VARCHAR |", "| `model_id` | TEXT |", 1))
+    assert cli(["schema-doc", "--check", "--db", str(bundled_db), "--out", str(edited)]) == 1
+
+
+def test_comment_parser() -> None:
+    docs = schema_doc.parse_comments(
+        "-- A thing.\n-- Two lines.\nCREATE TABLE IF NOT EXISTS t (\n    a INTEGER,  -- the a\n    b VARCHAR\n);\n\n"
+        "-- A view.\nCREATE OR REPLACE VIEW v AS\nSELECT\n    t.a,  -- first\n    upper(b) AS b_upper,  -- second\n"
+        "    round(a / 1e9, 3)\n        AS a_billions  -- third\nFROM t;\n"
+    )
+    assert docs["t"].description == "A thing. Two lines." and docs["t"].columns == {"a": "the a"}
+    assert docs["v"].columns == {"a": "first", "b_upper": "second", "a_billions": "third"}
+
+
+def test_examples_are_questions_and_run(bundled_db: Path) -> None:
+    from pipeline.safe_sql import run_safe_query
+
+    examples = schema_doc.load_examples()
+    assert len(examples) >= 10
+    for example in examples:
+        assert example.path.name[:2].isdigit() and example.question.endswith("?"), example.path
+        assert run_safe_query(bundled_db, example.sql).frame.height > 0, example.path
+
+
+# -- export --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export_round_trips(fixture_db: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "export"
+    assert cli(["export", "--format", fmt, "--out", str(out), "--db", str(fixture_db)]) == 0
+    counts = export_snapshots(fixture_db, out, fmt)  # twice: replaces, never duplicates
+    con = duckdb.connect()
+    reader = "read_parquet" if fmt == "parquet" else "read_csv"
+    for table, n in counts.items():
+        assert n == rows(fixture_db, f"SELECT count(*) FROM {table}")[0][0] > 0, table
+    snapshots = con.sql(
+        f"SELECT count(*), count(DISTINCT snapshot_date), any_value(typeof(snapshot_date)), sum(downloads_30d) "
+        f"FROM {reader}('{out}/model_snapshots/**/*.{fmt}', hive_partitioning = true)"
+    ).fetchall()[0]
+    expected = rows(
+        fixture_db, "SELECT count(*), count(DISTINCT snapshot_date), 'DATE', sum(downloads_30d) FROM model_snapshots"
+    )
+    assert snapshots == expected[0]
+    partitions = sorted(p.name for p in (out / "model_snapshots").iterdir())
+    assert partitions[0].startswith("snapshot_date=") and len(partitions) == expected[0][1]
+    for table in ("models", "model_lineage", "refresh_runs"):
+        assert con.sql(f"SELECT count(*) FROM {reader}('{out}/{table}.{fmt}')").fetchall()[0][0] == counts[table]
+    con.close()
+
+
+def test_export_parquet_keeps_types(fixture_db: Path, tmp_path: Path) -> None:
+    export_snapshots(fixture_db, tmp_path, "parquet")
+    con = duckdb.connect()
+    exported = {name: dtype for name, dtype, *_ in con.sql(f"DESCRIBE FROM '{tmp_path}/models.parquet'").fetchall()}
+    con.close()
+    assert exported == {name: dtype for name, dtype, *_ in rows(fixture_db, "DESCRIBE models")} | {
+        "safetensors_dtypes": exported["safetensors_dtypes"]  # JSON travels as its text in Parquet
+    }
+
+
+# -- compaction ----------------------------------------------------------------------------------------------
+
+NEWEST = datetime(2026, 10, 5, 18, 0)
+
+
+def synthetic_times(days: int = 200) -> pl.DataFrame:
+    """Snapshots at 00:00, 06:00, 12:00, 18:00 on every day for `days` days, for two series; the second series
+    skips every third day (a gap must not shift anything)."""
+    times = []
+    for d in range(days):
+        for hour in (0, 6, 12, 18):
+            at = NEWEST - timedelta(days=d, hours=18 - hour)
+            times.append(("hub", at))
+            if d % 3:
+                times.append(("catalog", at))
+    return pl.DataFrame(times, schema={"series": pl.String, "snapshot_at": pl.Datetime("us")}, orient="row")
+
+
+def expected_kept(times: pl.DataFrame, keep_all_days: int, daily_days: int, weekly: bool) -> set[tuple[str, datetime]]:
+    """The policy written out plainly, independent of plan_retention's polars expressions."""
+    newest = max(times["snapshot_at"])
+    by_day: dict[tuple[str, object], datetime] = {}
+    by_week: dict[tuple[str, tuple[int, int]], datetime] = {}
+    for series, at in times.iter_rows():
+        by_day[(series, at.date())] = max(at, by_day.get((series, at.date()), at))
+        week = tuple(at.isocalendar())[:2]
+        by_week[(series, week)] = max(at, by_week.get((series, week), at))
+    kept = set()
+    for series, at in times.iter_rows():
+        age = newest - at
+        if age <= timedelta(days=keep_all_days):
+            kept.add((series, at))
+        elif age <= timedelta(days=daily_days):
+            if by_day[(series, at.date())] == at:
+                kept.add((series, at))
+        elif weekly and by_week[(series, tuple(at.isocalendar())[:2])] == at:
+            kept.add((series, at))
+    return kept
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [RetentionPolicy(), RetentionPolicy(3, 30, True), RetentionPolicy(7, 90, False), RetentionPolicy(0, 0, True)],
+)
+def test_plan_retention_keeps_exactly_the_policy(policy: RetentionPolicy) -> None:
+    times = synthetic_times()
+    plan = plan_retention(times, policy)
+    kept = {(s, at) for s, at in plan.filter("keep").select("series", "snapshot_at").iter_rows()}
+    assert kept == expected_kept(times, policy.keep_all_days, policy.daily_days, policy.weekly)
+    assert plan.height == times.height
+
+
+def test_plan_retention_default_policy_counts() -> None:
+    """Spelled out for the default policy over 200 days × 4 a day (series 'hub'):
+    the newest 7 days + the boundary snapshot at exactly 7 days → 7×4 + 1 = 29; days 8–90 old → one per day
+    (83, the day at exactly 7 days already kept its latest); beyond 90 days → one per ISO week."""
+    plan = plan_retention(synthetic_times().filter(pl.col("series") == "hub"))
+    tiers = dict(plan.filter("keep").group_by("tier").len().iter_rows())
+    assert tiers["all"] == 29 and tiers["daily"] == 83
+    weekly = plan.filter(pl.col("keep") & (pl.col("tier") == "weekly"))
+    weeks = weekly["snapshot_at"].dt.iso_year() * 100 + weekly["snapshot_at"].dt.week()
+    assert weeks.n_unique() == weekly.height  # one per week
+    assert (weekly["snapshot_at"].dt.hour() == 18).all()  # each the latest of its week
+    assert plan.filter(~pl.col("keep"))["tier"].is_in(["daily", "weekly"]).all()
+
+
+def test_plan_is_idempotent() -> None:
+    plan = plan_retention(synthetic_times())
+    kept = plan.filter("keep").select("series", "snapshot_at")
+    assert plan_retention(kept)["keep"].all()
+
+
+def _with_synthetic_history(src: Path, dst: Path) -> pl.DataFrame:
+    """A copy of `src` whose model_snapshots also hold 200 days × 4 refreshes of series 'hub' for 20 models."""
+    shutil.copy(src, dst)
+    times = synthetic_times().filter(pl.col("series") == "hub")
+    con = duckdb.connect(str(dst))
+    con.register("times", times)
+    con.execute(
+        "INSERT INTO model_snapshots BY NAME SELECT m.model_id, t.snapshot_at, CAST(t.snapshot_at AS DATE) AS "
+        "snapshot_date, 99 AS run_id, t.series, 100 AS downloads_30d FROM times t, "
+        "(SELECT model_id FROM models ORDER BY model_id LIMIT 20) m"
+    )
+    con.close()
+    return times
+
+
+def test_compact_rewrites_the_file_as_planned(fixture_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "hub.duckdb"
+    _with_synthetic_history(fixture_db, db)
+    models_before = rows(db, "SELECT md5(string_agg(m::VARCHAR, '|' ORDER BY model_id)) FROM models m")
+    times_before = pl.DataFrame(
+        rows(db, "SELECT DISTINCT series, snapshot_at FROM model_snapshots"),
+        schema=["series", "snapshot_at"],
+        orient="row",
+    )
+    dry = compact(db, dry_run=True)
+    assert rows(db, "SELECT count(*) FROM model_snapshots")[0][0] == dry["rows_before"]  # untouched
+    assert cli(["compact", "--db", str(db)]) == 0
+    kept = set(rows(db, "SELECT DISTINCT series, snapshot_at FROM model_snapshots"))
+    assert kept == expected_kept(times_before, 7, 90, True)
+    assert rows(db, "SELECT count(*) FROM model_snapshots")[0][0] == dry["rows_after"] < dry["rows_before"]
+    assert rows(db, "SELECT md5(string_agg(m::VARCHAR, '|' ORDER BY model_id)) FROM models m") == models_before
+    assert {v for (v,) in rows(db, "SELECT view_name FROM duckdb_views() WHERE NOT internal")} == set(VIEWS)
+    assert rows(db, "SELECT count(*) FROM language_models")[0][0] > 0
+    assert not list(tmp_path.glob("hub.duckdb.tmp-*"))
+    again = compact(db)
+    assert again["rows_dropped"] == 0  # idempotent
+
+
+def test_compact_takes_the_refresh_lock(fixture_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "hub.duckdb"
+    _with_synthetic_history(fixture_db, db)
+    before = db.stat().st_ino
+    with RefreshLock(db):
+        with pytest.raises(RefreshLocked):
+            compact(db)
+        assert cli(["compact", "--db", str(db)]) == 75
+    assert db.stat().st_ino == before
+
+
+def test_compact_keeps_the_storage_version(snapshot_slice: Path, tmp_path: Path) -> None:
+    db = tmp_path / "v1.duckdb"
+    assert refresh_from_snapshot(db, open_snapshot(snapshot_slice), storage_version="v1.0.0").status == "ok"
+    assert compact(db, RetentionPolicy(0, 0, False))["rows_dropped"] > 0
+    assert rows(
+        db, "SELECT tags['storage_version'] FROM duckdb_databases() WHERE NOT internal AND path IS NOT NULL"
+    ) == [("v1.0.0+",)]
