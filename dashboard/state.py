@@ -115,9 +115,9 @@ def sidebar() -> Filters:
         series = st.selectbox(
             "Download series (time charts)", series_names,
             index=series_names.index(chosen_default) if chosen_default in series_names else None,
-            format_func=lambda s: f"{s} — {SERIES_HELP.get(s, 'recorded list')}", key="series",
-            bind="query-params",
-            help="Series have different populations, so time charts never mix them.",
+            key="series", bind="query-params",
+            help="Series have different populations, so time charts never mix them. "
+            + "; ".join(f"{k}: {v}" for k, v in SERIES_HELP.items()),
         )  # fmt: skip
         window = st.selectbox(
             "Time window", list(WINDOWS), format_func=WINDOWS.get, key="window", bind="query-params",

@@ -110,6 +110,18 @@ def _settle(page) -> None:  # noqa: ANN001
     page.wait_for_timeout(800)  # let vega-lite finish drawing before the screenshot
 
 
+def _screenshot(page, target: Path) -> None:  # noqa: ANN001
+    """Full page: Streamlit scrolls inside its main container, so grow the viewport to the content first."""
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], [data-testid='stAppScrollToBottomContainer']\")]"
+        ".map(e => e.scrollHeight), 1000)"
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, 16000)})
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(target), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -129,7 +141,7 @@ def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
                 assert page.get_by_role("heading", name=heading).first.is_visible(), f"page /{path}: no heading"
                 errors = page.locator("[data-testid='stException']")
                 assert errors.count() == 0, f"page /{path}: {errors.first.inner_text()[:500]}"
-                page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"), full_page=True)
+                _screenshot(page, SCREENSHOTS / f"{path or 'overview'}.png")
 
             # The Data page lists rejected records: the HTML/JS id must be literal text, never markup.
             page.goto(f"{server}/data")
@@ -141,12 +153,13 @@ def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
             ), "the id was injected as a <script> element"
 
             # Global controls are kept across pages and reflected in the URL.
-            page.goto(f"{server}/market_size?threshold=3B&scope=all")
+            # (bound widgets put their displayed label in the URL: scope=All+models)
+            page.goto(f"{server}/market_size?threshold=3B&scope=All+models")
             _settle(page)
-            assert "threshold=3B" in page.url and "scope=all" in page.url
+            assert "threshold=3B" in page.url and "scope=All+models" in page.url, page.url
             page.get_by_role("link", name="Sizes").first.click()
             _settle(page)
-            assert "threshold=3B" in page.url and "scope=all" in page.url, page.url
+            assert "threshold=3B" in page.url and "scope=All+models" in page.url, page.url
             assert page.locator("[data-testid='stException']").count() == 0
         finally:
             browser.close()

@@ -55,7 +55,7 @@ if not charts.empty(cov):
             tooltip=["field:N", alt.Tooltip("models_with_field:Q", format=","), alt.Tooltip("models:Q", format=","),
                      alt.Tooltip("coverage:Q", format=".1%")],
         )  # fmt: skip
-        .properties(height=22 * cov.height + 40)
+        .properties(height=alt.Step(22))
     )
     charts.show(chart)
     charts.caption(f"Denominator: all {cov['models'][0]:,} models in the DB (no filters).")

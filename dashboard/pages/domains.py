@@ -21,7 +21,7 @@ def by_class_bars(frame, field: str, title: str, share: str, share_title: str) -
             tooltip=[f"{field}:N", "cls:N", alt.Tooltip("models:Q", format=","),
                      alt.Tooltip(f"{share}:Q", format=".1%", title=share_title)],
         )  # fmt: skip
-        .properties(height=22 * frame[field].n_unique() + 50)
+        .properties(height=alt.Step(22))
     )
 
 

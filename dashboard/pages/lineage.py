@@ -28,13 +28,13 @@ if not charts.empty(families, "No model families (a root with derivatives) match
                 .mark_bar()
                 .encode(
                     y=alt.Y("family_root:N", sort=alt.SortField(rank), title="Family root"),
-                    x=alt.X(f"{field}:Q", title=title, axis=alt.Axis(format="~s")),
+                    x=alt.X(f"{field}:Q", title=title, axis=charts.COUNT_AXIS),
                     color=charts.class_color("root_cls", "Root class"),
                     tooltip=["family_root:N", "root_cls:N", alt.Tooltip("root_params:Q", format=".3~s"),
                              alt.Tooltip("derivatives:Q", format=","), alt.Tooltip("family_downloads_30d:Q", format=","),
                              alt.Tooltip("root_downloads_30d:Q", format=",")],
                 )  # fmt: skip
-                .properties(height=22 * part.height + 50)
+                .properties(height=alt.Step(22))
             )
             charts.show(chart)
     charts.caption(
@@ -56,7 +56,7 @@ with cols[0]:
                 color=charts.class_color(),
                 tooltip=["relation:N", "cls:N", alt.Tooltip("models:Q", format=","), alt.Tooltip("links:Q", format=",")],
             )
-            .properties(height=200)
+            .properties(height=alt.Step(30))
         )
         charts.show(chart)
         charts.caption(f"Denominator: derived models in view with a recorded relation. Coverage: {coverage}.")
@@ -77,7 +77,7 @@ with cols[1]:
                 tooltip=["child_cls:N", "parent_cls:N", alt.Tooltip("models:Q", format=","),
                          alt.Tooltip("links:Q", format=",")],
             )  # fmt: skip
-            .properties(height=200)
+            .properties(height=alt.Step(30))
         )
         charts.show(chart)
         slm_from_llm = pairs.filter((pairs["child_cls"] == "SLM") & (pairs["parent_cls"] == "LLM"))["models"].sum()

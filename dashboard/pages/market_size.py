@@ -51,7 +51,7 @@ if not charts.empty(curve):
         ]
     )
     x = alt.X("threshold:Q", title="SLM cut-off (total parameters, log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(format="~s"))  # fmt: skip
+              axis=charts.PARAMS_AXIS)  # fmt: skip
     color = alt.Color("measure:N", title="SLM share", legend=alt.Legend(orient="top"),
                       scale=alt.Scale(range=[charts.CLASS_RANGE[0], "#5e3c99"]))  # fmt: skip
     tips = [alt.Tooltip("threshold:Q", format="~s", title="cut-off"), "measure:N",
@@ -100,10 +100,10 @@ if not charts.empty(bands):
                      alt.Tooltip("count:Q", format=",")],
         )  # fmt: skip
         .transform_calculate(band_order=f"indexof({charts.BAND_DOMAIN}, datum.size_band)")
-        .properties(height=140)
+        .properties(height=alt.Step(40))
     )
     charts.show(chart)
     charts.caption(
-        f"Denominator: the {bands['models'].sum():,} models in view and their {charts.num(bands['downloads_30d'].sum())} "
-        "30-day downloads. Bands from config/hubscope.toml; 'unknown' = no parameter count from any source."
+        f"Denominator: the {bands['models'].sum():,} models in view and their "
+        f"{charts.num(bands['downloads_30d'].sum())} 30-day downloads. Bands from config/hubscope.toml; 'unknown' = no parameter count from any source."
     )

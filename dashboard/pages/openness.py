@@ -27,7 +27,7 @@ if not charts.empty(tiers):
                              alt.Tooltip("share_downloads:Q", format=".1%")],
                 )  # fmt: skip
                 .transform_calculate(tier_order=f"indexof({charts.TIER_DOMAIN}, datum.license_tier)")
-                .properties(height=150)
+                .properties(height=alt.Step(40))
             )
             charts.show(chart)
     unknown = tiers.filter(tiers["license_tier"] == "unknown")["models"].sum()
@@ -52,7 +52,7 @@ if not charts.empty(gated):
             tooltip=["cls:N", "gated:N", alt.Tooltip("models:Q", format=","),
                      alt.Tooltip("share_models:Q", format=".1%"), alt.Tooltip("downloads_30d:Q", format=",")],
         )  # fmt: skip
-        .properties(height=150)
+        .properties(height=alt.Step(40))
     )
     charts.show(chart)
     recorded = gated.filter(gated["gated"] != "not recorded")["models"].sum()

@@ -23,13 +23,13 @@ if not charts.empty(orgs):
                 .mark_bar()
                 .encode(
                     y=alt.Y("author:N", sort=alt.SortField("rank"), title=None),
-                    x=alt.X("downloads_30d:Q", title="30-day downloads", axis=alt.Axis(format="~s")),
+                    x=alt.X("downloads_30d:Q", title="30-day downloads", axis=charts.COUNT_AXIS),
                     color=charts.class_color(legend=False),
                     tooltip=["author:N", "cls:N", "rank:Q", alt.Tooltip("models:Q", format=","),
                              alt.Tooltip("downloads_30d:Q", format=","),
                              alt.Tooltip("share_of_class:Q", format=".1%", title="share of class downloads")],
                 )  # fmt: skip
-                .properties(height=24 * part.height + 40)
+                .properties(height=alt.Step(24))
             )
             charts.show(chart)
     charts.caption(
@@ -58,7 +58,7 @@ if not charts.empty(conc):
             color=charts.class_color(),
             tooltip=["cls:N", "measure:N", alt.Tooltip("share:Q", format=".1%")],
         )  # fmt: skip
-        .properties(height=50)
+        .properties(height=alt.Step(22))
     )
     charts.show(chart)
     st.dataframe(

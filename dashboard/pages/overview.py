@@ -1,5 +1,6 @@
 """Overview: how big is the SLM market next to the LLM market, right now and over the snapshot dates?"""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, state
@@ -26,24 +27,30 @@ if not kpis or not kpis.get("models"):
     charts.empty(None)
     st.stop()
 
-c = st.columns(6)
+c = st.columns(4)
 c[0].metric("Models tracked", f"{meta['models']:,}", help="Every model in the DB, before any filter.")
 c[1].metric("Language models", f"{meta['language_models']:,}", help="Pipeline tag in the language-model scope.")
 c[2].metric("Models in view", f"{kpis['models']:,}", help=f"After the sidebar filters: {f.describe()}.")
 c[3].metric(
+    "Last refresh", data.age_text(meta.get("last_ok_refresh")),
+    help=f"Last successful refresh finished {meta.get('last_ok_refresh')} UTC.",
+)  # fmt: skip
+c = st.columns(4)
+c[0].metric(
     "SLM share · models", charts.pct(kpis["share_models"]),
     help=f"SLM models / (SLM + LLM) with unknown sizes: {state.UNKNOWN[f.unknown].lower()}. Bounds from the "
     f"{kpis['models_unknown']:,} unknown-size models: {charts.pct(kpis['share_models_low'])} (all large) to "
     f"{charts.pct(kpis['share_models_high'])} (all small).",
 )  # fmt: skip
-c[4].metric(
+c[1].metric(
     "SLM share · 30-day downloads", charts.pct(kpis["share_downloads"]),
     help=f"Downloads of SLMs / downloads of SLMs + LLMs (latest 30-day count seen per model). Bounds: "
     f"{charts.pct(kpis['share_downloads_low'])} – {charts.pct(kpis['share_downloads_high'])}.",
 )  # fmt: skip
-c[5].metric(
-    "Last refresh", data.age_text(meta.get("last_ok_refresh")),
-    help=f"Last successful refresh finished {meta.get('last_ok_refresh')} UTC.",
+c[2].metric("SLMs · LLMs in view", f"{kpis['slm_models']:,} · {kpis['llm_models']:,}")
+c[3].metric(
+    "Data as of", str(meta.get("latest_snapshot_date") or "–"),
+    help=f"The latest snapshot date ({data.age_text(meta.get('latest_snapshot_date'))}).",
 )  # fmt: skip
 st.caption(
     f"Bounds from the {kpis['models_unknown']:,} models of unknown size "
@@ -60,8 +67,8 @@ series = data.run("share_over_time", f.series_params())
 if not charts.empty(series, "No snapshot dates match the current filters and series."):
     charts.show(charts.share_area(series, "downloads_30d", "Share of 30-day downloads"))
     per_date = series.group_by("snapshot_date").agg(
-        date_models=series["date_models"].first(), unknown=series["unknown_models"].first()
-    )  # fmt: skip
+        pl.col("date_models").first(), unknown=pl.col("unknown_models").first()
+    )
     charts.caption(
         f"Each date's denominator: the models of series “{f.series}” recorded that date and in the filters "
         f"({per_date['date_models'].min():,}–{per_date['date_models'].max():,} models per date, "
@@ -74,6 +81,7 @@ if not charts.empty(series, "No snapshot dates match the current filters and ser
         latest.select("snapshot_date", "cls", "models", "downloads_30d", "share_downloads", "share_models"),
         hide_index=True,
         column_config={
+            "snapshot_date": st.column_config.DateColumn("snapshot date"),
             "share_downloads": st.column_config.NumberColumn("share of downloads", format="percent"),
             "share_models": st.column_config.NumberColumn("share of models", format="percent"),
         },

@@ -21,7 +21,7 @@ if not charts.empty(hist):
         .mark_bar(binSpacing=0)
         .encode(
             x=alt.X("params_lo:Q", title="Total parameters (log scale)", scale=alt.Scale(type="log"),
-                    axis=alt.Axis(format="~s")),
+                    axis=charts.PARAMS_AXIS),
             x2="params_hi:Q",
             y=alt.Y("models:Q", title="Models", stack=True),
             color=charts.class_color(),
@@ -38,7 +38,7 @@ if not charts.empty(hist):
 def quartile_chart(frame, field: str, title: str) -> alt.LayerChart:
     y = alt.Y(f"{field}:N", title=title, sort=alt.SortField("models", order="descending"))
     x = alt.X("p25_params:Q", title="Total parameters (log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(format="~s"))  # fmt: skip
+              axis=charts.PARAMS_AXIS)  # fmt: skip
     tips = [f"{field}:N", alt.Tooltip("models:Q", format=","), alt.Tooltip("median_params:Q", format=".3~s"),
             alt.Tooltip("p25_params:Q", format=".3~s"), alt.Tooltip("p75_params:Q", format=".3~s"),
             alt.Tooltip("slm_share:Q", format=".1%", title="SLM share")]  # fmt: skip
@@ -46,7 +46,7 @@ def quartile_chart(frame, field: str, title: str) -> alt.LayerChart:
     rule = base.mark_rule(strokeWidth=3, color="#999").encode(x=x, x2="p75_params:Q", tooltip=tips)
     point = base.mark_point(filled=True, size=90, color="#333").encode(x="median_params:Q", tooltip=tips)
     cut = alt.Chart().mark_rule(strokeDash=[4, 4], color=charts.CLASS_RANGE[1]).encode(x=alt.datum(f.threshold))
-    return alt.layer(rule, point, cut).properties(height=26 * frame.height + 40)
+    return alt.layer(rule, point, cut).properties(height=alt.Step(26))
 
 
 tabs = st.tabs(["By task", "By library"])
@@ -69,9 +69,9 @@ if not charts.empty(moe, "No mixture-of-experts models (active < total parameter
         alt.Chart(moe)
         .mark_circle(opacity=0.7)
         .encode(
-            x=alt.X("params_total:Q", title="Total parameters (memory)", scale=log, axis=alt.Axis(format="~s")),
+            x=alt.X("params_total:Q", title="Total parameters (memory)", scale=log, axis=charts.PARAMS_AXIS),
             y=alt.Y("params_active:Q", title="Active parameters per token (compute)", scale=log,
-                    axis=alt.Axis(format="~s")),
+                    axis=charts.PARAMS_AXIS),
             size=alt.Size("downloads_30d:Q", title="30-day downloads", legend=None),
             color=charts.class_color(),
             tooltip=["model_id:N", "cls:N", alt.Tooltip("params_total:Q", format=".3~s"),
@@ -101,7 +101,7 @@ with cols[0]:
                 tooltip=["params_source:N", "cls:N", alt.Tooltip("models:Q", format=","),
                          alt.Tooltip("share_models:Q", format=".1%"), alt.Tooltip("downloads_30d:Q", format=",")],
             )  # fmt: skip
-            .properties(height=220)
+            .properties(height=alt.Step(30))
         )
         charts.show(chart)
         charts.caption(
@@ -123,7 +123,7 @@ with cols[1]:
                 tooltip=["device_class:N", "cls:N", alt.Tooltip("models:Q", format=","),
                          alt.Tooltip("downloads_30d:Q", format=","), alt.Tooltip("max_gb_4bit:Q", format=".1f")],
             )  # fmt: skip
-            .properties(height=220)
+            .properties(height=alt.Step(30))
         )
         charts.show(chart)
         charts.caption(

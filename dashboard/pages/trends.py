@@ -40,7 +40,7 @@ median = data.run("median_size_by_month", f.series_params())
 if not charts.empty(median):
     base = alt.Chart(median).encode(x=alt.X("month:T", title="Creation month"))
     y = alt.Y("median_params:Q", title="Total parameters (log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(format="~s"))  # fmt: skip
+              axis=charts.PARAMS_AXIS)  # fmt: skip
     band = base.mark_area(opacity=0.2, color="#777").encode(y=alt.Y("p25_params:Q", scale=alt.Scale(type="log")),
                                                            y2="p75_params:Q")  # fmt: skip
     line = base.mark_line(point=True, color="#333").encode(
@@ -80,7 +80,7 @@ if not charts.empty(movers, "Not enough snapshot dates in this series and window
                              alt.Tooltip("downloads_from:Q", format=","), alt.Tooltip("downloads_to:Q", format=","),
                              alt.Tooltip("change:Q", format="+,"), alt.Tooltip("change_ratio:Q", format="+.0%")],
                 )  # fmt: skip
-                .properties(height=28 * part.height + 40)
+                .properties(height=alt.Step(28))
             )
             charts.show(chart)
     charts.caption(
