@@ -42,10 +42,60 @@ def read_pages(path: Path) -> Iterator[list[Any]]:
             yield orjson.loads(line)  # fetch._parse does the same per page
 
 
-def cpu_path(pages: Path, db: Path) -> dict[str, Any]:
+class _TracedConnection:
+    """Wraps the Writer's DuckDB connection: time spent per SQL statement (first 90 characters)."""
+
+    def __init__(self, con: Any, spent: dict[str, float]) -> None:
+        self._con, self._spent = con, spent
+
+    def _timed(self, method: str, sql: str, *args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            result = getattr(self._con, method)(sql, *args, **kwargs)
+            if method == "sql" and result is not None:
+                result = result.fetchall() if "count(" in sql[:40] else result.pl()
+                return _Result(result)
+            return result
+        finally:
+            key = " ".join(sql.split())[:90]
+            self._spent[key] = self._spent.get(key, 0.0) + time.perf_counter() - t
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        return self._timed("execute", sql, *args, **kwargs)
+
+    def sql(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        return self._timed("sql", sql, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+class _Result:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def fetchall(self) -> Any:
+        return self.value
+
+    def pl(self) -> Any:
+        return self.value
+
+
+def cpu_path(pages: Path, db: Path, trace_sql: bool = False) -> dict[str, Any]:
     """Pre-fetched pages through the refresh machinery (refresh._run: lock, journal, Normalizer, Writer,
     classify.enrich, rollups, swap) with no HTTP and no huggingface_hub."""
+    from pipeline import store
     from pipeline.refresh import _run
+
+    spent: dict[str, float] = {}
+    if trace_sql:
+        original_init = store.Writer.__init__
+
+        def traced_init(self: Any, *args: Any, **kwargs: Any) -> None:
+            original_init(self, *args, **kwargs)
+            self.con = _TracedConnection(self.con, spent)
+
+        store.Writer.__init__ = traced_init  # type: ignore[method-assign]
 
     t = time.perf_counter()
     result = _run(
@@ -55,7 +105,12 @@ def cpu_path(pages: Path, db: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - t
     if result.status != "ok":
         raise SystemExit(f"cpu path failed: {result.error}")
-    return {"seconds": seconds, "models": result.counts["models_seen"], "rejected": result.counts["models_rejected"]}
+    out: dict[str, Any] = {
+        "seconds": seconds, "models": result.counts["models_seen"], "rejected": result.counts["models_rejected"]
+    }  # fmt: skip
+    if trace_sql:
+        out["sql"] = {k: round(v, 2) for k, v in sorted(spent.items(), key=lambda kv: -kv[1]) if v >= 0.05}
+    return out
 
 
 def add_history(db: Path, days: int, seed: int) -> dict[str, Any]:
@@ -118,11 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pages", type=Path)
     p.add_argument("--db", type=Path)
     p.add_argument("--days", type=int, default=29)
+    p.add_argument("--trace-sql", action="store_true", help="cpu: time each SQL statement of the Writer")
     args = p.parse_args(argv)
     if args.step == "pages":
         result = write_pages(parse_size(args.size), args.seed, args.out)
     elif args.step == "cpu":
-        result = cpu_path(args.pages, args.db)
+        result = cpu_path(args.pages, args.db, args.trace_sql)
     else:
         result = add_history(args.db, args.days, args.seed)
     print(orjson.dumps(result).decode(), flush=True)

@@ -12,16 +12,14 @@ BAND_DOMAIN = ["<1B", "1-3B", "3-10B", "10-30B", "30-100B", ">100B", "unknown"]
 BAND_RANGE = ["#c7e9c0", "#74c476", "#238b45", "#fdae6b", "#e6550d", "#a63603", "#bdbdbd"]
 TIER_DOMAIN = ["permissive", "copyleft", "open-restricted", "non-commercial", "unknown"]
 TIER_RANGE = ["#2b83ba", "#abdda4", "#fdae61", "#d7191c", "#bdbdbd"]
-# Axis labels in B/M (not SI "G"): parameters and counts.
-PARAMS_AXIS = alt.Axis(
-    labelExpr="datum.value >= 1e9 ? format(datum.value / 1e9, '~g') + 'B' : "
-    "datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'M' : format(datum.value, '~g')"
+# Axis labels in k/M/B (not SI "G"), for parameter counts and download counts; and for log10 values.
+_KMB = (
+    "{v} >= 1e9 ? format({v} / 1e9, '~g') + 'B' : {v} >= 1e6 ? format({v} / 1e6, '~g') + 'M' : "
+    "{v} >= 1e3 ? format({v} / 1e3, '~g') + 'k' : format({v}, '~g')"
 )
-COUNT_AXIS = alt.Axis(
-    labelExpr="datum.value >= 1e9 ? format(datum.value / 1e9, '~g') + 'B' : datum.value >= 1e6 ? "
-    "format(datum.value / 1e6, '~g') + 'M' : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + 'k' : "
-    "format(datum.value, '~g')"
-)
+PARAMS_AXIS = alt.Axis(labelExpr=_KMB.format(v="datum.value"))
+COUNT_AXIS = PARAMS_AXIS
+LOG10_AXIS = alt.Axis(labelExpr=_KMB.format(v="pow(10, datum.value)"))
 NO_MATCH = "No models match the current filters. Widen the scope, clear the task/organisation filters or the window."
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -65,7 +67,16 @@ class Writer:
         self.snapshot_at: datetime = run["started_at"]
         self.models_seen = 0
         self.committed = False
+        self.timings: dict[str, float] = {}  # seconds per phase, logged at commit (bench/ reads the line)
         self.con = duckdb.connect()
+
+    @contextmanager
+    def _phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
     def __enter__(self) -> Writer:
         self.tmp.unlink(missing_ok=True)
@@ -74,7 +85,8 @@ class Writer:
         self.con.execute("USE new")
         self.con.execute(load_sql("schema"))
         if self.db.exists():
-            self._copy_previous()
+            with self._phase("copy_previous"):
+                self._copy_previous()
         self.con.execute("CREATE TABLE _stage_models AS SELECT * FROM models LIMIT 0")
         self.con.execute("CREATE TABLE _stage_lineage AS SELECT * FROM model_lineage LIMIT 0")
         return self
@@ -124,6 +136,10 @@ class Writer:
 
     def add_batch(self, batch: Batch) -> None:
         """Stage one normalized batch (bounded memory: batches go to disk as they come)."""
+        with self._phase("stage"):
+            self._stage(batch)
+
+    def _stage(self, batch: Batch) -> None:
         if batch.models.height:
             self._with_frames(
                 "INSERT INTO _stage_models BY NAME SELECT *, $at AS first_seen_at, $at AS last_seen_at, "
@@ -161,22 +177,27 @@ class Writer:
 
     def commit(self, series: str | None, journal_runs: list[dict[str, Any]], enrich: Callable[..., Any]) -> dict[str, int]:
         """Merge the staged run into the tables, enrich, record the run, swap the file in. Returns counts."""
-        counts = self._merge(series)
-        self._enrich(enrich)
+        with self._phase("merge"):
+            counts = self._merge(series)
+        with self._phase("enrich"):
+            self._enrich(enrich)
         self._record_runs(journal_runs, counts)
         for name in DERIVED_SQL:
-            self.con.execute(load_sql(name))
+            with self._phase(name):
+                self.con.execute(load_sql(name))
         self.con.execute("INSERT OR REPLACE INTO schema_info VALUES ('hubscope_version', $v)", parameters={"v": __version__})
-        for table in STAGE_TABLES:
-            self.con.execute(f"DROP TABLE {table}")
-        self.con.execute("CHECKPOINT new")
-        self.con.execute("USE memory")
-        self.con.execute("DETACH new")
-        self.con.close()
-        _fsync(self.tmp)
+        with self._phase("checkpoint"):
+            for table in STAGE_TABLES:
+                self.con.execute(f"DROP TABLE {table}")
+            self.con.execute("CHECKPOINT new")
+            self.con.execute("USE memory")
+            self.con.execute("DETACH new")
+            self.con.close()
+            _fsync(self.tmp)
         os.replace(self.tmp, self.db)
         _fsync(self.db.parent)
         self.committed = True
+        log.info("store phases (s): %s", " ".join(f"{k}={v:.2f}" for k, v in self.timings.items()))
         return counts
 
     def _merge(self, series: str) -> dict[str, int]:

@@ -33,10 +33,10 @@ from pipeline.standin import (  # noqa: E402
     main,
 )
 
-HUB_DATA = Path("/work/shared/hub-data")
+ROOT = Path(__file__).resolve().parents[1]
+HUB_DATA = ROOT.parent / "shared" / "hub-data"  # the read-only real data beside the repo (CI has it too)
 DUMP_2022 = HUB_DATA / "hub-full-2022-02.jsonl.gz"
 FINETUNES = HUB_DATA / "finetune-trees-2025-04.jsonl.gz"
-ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.skipif(not DUMP_2022.exists(), reason="shared hub data not mounted")
 

@@ -20,9 +20,9 @@ if not charts.empty(hist):
         alt.Chart(hist)
         .mark_bar(binSpacing=0)
         .encode(
-            x=alt.X("params_lo:Q", title="Total parameters (log scale)", scale=alt.Scale(type="log"),
-                    axis=charts.PARAMS_AXIS),
-            x2="params_hi:Q",
+            x=alt.X("log10_lo:Q", bin=alt.Bin(binned=True, step=0.1), title="Total parameters (log scale)",
+                    axis=charts.LOG10_AXIS),
+            x2="log10_hi:Q",
             y=alt.Y("models:Q", title="Models", stack=True),
             color=charts.class_color(),
             tooltip=[alt.Tooltip("params_lo:Q", format=".3~s", title="from"),

@@ -3,6 +3,7 @@
 -- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     floor(log10(params_total) * 10) / 10          AS log10_lo,
+    floor(log10(params_total) * 10) / 10 + 0.1    AS log10_hi,
     power(10, floor(log10(params_total) * 10) / 10) AS params_lo,
     power(10, floor(log10(params_total) * 10) / 10 + 0.1) AS params_hi,
     cls,
