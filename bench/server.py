@@ -1,6 +1,6 @@
 """The stand-in Hub serving `Resampled` records, in its own process (so its CPU is not the client's).
 
-    python -m bench.server --size 1M [--seed 6] [--port 0]     # prints the URL on stdout, then serves
+python -m bench.server --size 1M [--seed 6] [--port 0]     # prints the URL on stdout, then serves
 """
 
 from __future__ import annotations

@@ -53,8 +53,7 @@ class _TracedConnection:
         try:
             result = getattr(self._con, method)(sql, *args, **kwargs)
             if method == "sql" and result is not None:
-                result = result.fetchall() if "count(" in sql[:40] else result.pl()
-                return _Result(result)
+                return _Result(result.to_arrow_table())
             return result
         finally:
             key = " ".join(sql.split())[:90]
@@ -75,10 +74,12 @@ class _Result:
         self.value = value
 
     def fetchall(self) -> Any:
-        return self.value
+        return list(zip(*(c.to_pylist() for c in self.value.columns), strict=True))
 
     def pl(self) -> Any:
-        return self.value
+        import polars as pl
+
+        return pl.from_arrow(self.value)
 
 
 def cpu_path(pages: Path, db: Path, trace_sql: bool = False) -> dict[str, Any]:
@@ -127,12 +128,13 @@ def add_history(db: Path, days: int, seed: int) -> dict[str, Any]:
 
     t = time.perf_counter()
     con = duckdb.connect(str(db))
+    con.execute("SET enable_progress_bar = false")
     try:
-        (latest,) = con.sql("SELECT max(run_id) FROM refresh_runs").fetchone() or (0,)
+        (latest,) = con.sql("SELECT max(run_id) FROM refresh_runs").fetchall()[0]
         run = con.sql(
             "SELECT started_at, finished_at, source FROM refresh_runs WHERE run_id = $r", params={"r": latest}
         ).fetchall()[0]
-        con.execute("SELECT setseed($s)", {"s": (seed % 1000) / 1000})
+        con.execute("SELECT setseed($s)", {"s": (seed % 1000) / 1000})  # random() below: reproducible
         base = 1000  # synthetic run ids: 1001 … 1029 (k days before)
         con.execute("BEGIN")
         for k in range(days, 0, -1):
@@ -156,7 +158,7 @@ def add_history(db: Path, days: int, seed: int) -> dict[str, Any]:
                 {"latest": latest},
             )
         con.execute("COMMIT")
-        rows = con.sql("SELECT count(*) FROM model_snapshots").fetchone()[0]  # type: ignore[index]
+        rows = con.sql("SELECT count(*) FROM model_snapshots").fetchall()[0][0]
         con.execute(load_sql("rollups"))
         con.execute("CHECKPOINT")
     finally:
@@ -175,6 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=29)
     p.add_argument("--trace-sql", action="store_true", help="cpu: time each SQL statement of the Writer")
     args = p.parse_args(argv)
+    import logging
+    import os
+
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("BENCH_DEBUG") else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("pipeline.refresh").setLevel(logging.INFO)
     if args.step == "pages":
         result = write_pages(parse_size(args.size), args.seed, args.out)
     elif args.step == "cpu":

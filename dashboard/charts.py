@@ -19,7 +19,7 @@ _KMB = (
 )
 PARAMS_AXIS = alt.Axis(labelExpr=_KMB.format(v="datum.value"))
 COUNT_AXIS = PARAMS_AXIS
-LOG10_AXIS = alt.Axis(labelExpr=_KMB.format(v="pow(10, datum.value)"))
+LOG10_AXIS = alt.Axis(labelExpr=_KMB.format(v="pow(10, datum.value)"), values=list(range(0, 14)))
 NO_MATCH = "No models match the current filters. Widen the scope, clear the task/organisation filters or the window."
 
 

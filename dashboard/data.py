@@ -24,7 +24,10 @@ from pipeline.db import ReadOnlyDB, file_identity, load_sql
 from pipeline.paths import db_path
 
 # Objects sql/rollups.sql creates; when the DB file lacks any of them the session builds them in memory.
-ROLLUP_TABLES = ("rollup_grid", "rollup_models", "rollup_snapshots", "rollup_info")
+ROLLUP_TABLES = (
+    "rollup_grid", "rollup_models", "rollup_snapshots", "rollup_series", "rollup_tags", "rollup_movers",
+    "rollup_movers_span", "rollup_info",
+)  # fmt: skip
 ROLLUP_MACROS = ("hs_class", "hs_keep", "hs_models", "hs_by_org")
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,11 @@ ENRICHED_COLUMNS = (
     "params_total", "params_active", "params_source", "params_flags", "license", "license_tier",
     "is_language_model", "size_band", "model_class", "memory_bf16_gb", "memory_4bit_gb", "device_class",
     "family_root",
+)  # fmt: skip
+# The tags classify.enrich reads (pipeline/sizing.py: every `_has_tag(...)`, plus sizing.MOE_TAGS); only these reach it.
+# tests/test_pipeline.py checks the list against sizing.py, so a tag sizing starts reading is not missed.
+ENRICH_TAGS = (
+    "4-bit", "8-bit", "mlx", "gptq", "awq", "mxfp4", "nvfp4", "bitsandbytes", "peft", "lora",
 )  # fmt: skip
 # Written after the schema and the data: SQL the DB file carries (macros, views) and rollups for the dashboard.
 DERIVED_SQL = ("macros", "views", "rollups")
@@ -73,6 +80,7 @@ class Writer:
     @contextmanager
     def _phase(self, name: str) -> Iterator[None]:
         started = time.perf_counter()
+        log.debug("store phase %s", name)
         try:
             yield
         finally:
@@ -80,11 +88,17 @@ class Writer:
 
     def __enter__(self) -> Writer:
         self.tmp.unlink(missing_ok=True)
+        self.con.execute(f"SET temp_directory = {quote_literal(str(sidecar(self.tmp, '.spill')))}")
+        self.con.execute("SET preserve_insertion_order = false")
+        with self._phase("copy_previous"):
+            copied = self._copy_file_if_compatible()
         options = f" (STORAGE_VERSION {quote_literal(self.storage_version)})" if self.storage_version else ""
         self.con.execute(f"ATTACH {quote_literal(str(self.tmp))} AS new{options}")
         self.con.execute("USE new")
+        if copied:
+            self._drop_derived()
         self.con.execute(load_sql("schema"))
-        if self.db.exists():
+        if self.db.exists() and not copied:
             with self._phase("copy_previous"):
                 self._copy_previous()
         self.con.execute("CREATE TABLE _stage_models AS SELECT * FROM models LIMIT 0")
@@ -93,9 +107,42 @@ class Writer:
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         self.con.close()
+        shutil.rmtree(sidecar(self.tmp, ".spill"), ignore_errors=True)
         if not self.committed:
             for path in (self.tmp, sidecar(self.tmp, ".wal")):
                 path.unlink(missing_ok=True)
+
+    def _copy_file_if_compatible(self) -> bool:
+        """Start from a byte copy of the previous file when its tables are exactly those of sql/schema.sql (same
+        columns, same types, same order; tables the schema added since are created after): copying a 3M-model,
+        90M-snapshot file takes about a second, re-inserting its rows took minutes and gigabytes (the snapshot
+        table's primary-key index is rebuilt row by row). Anything else (an older layout, a requested storage
+        version, a leftover WAL) takes the row-by-row path of `_copy_previous`, which migrates by column name."""
+        if not self.db.exists() or self.storage_version or sidecar(self.db, ".wal").exists():
+            return False
+        if _table_layout(self.db) != _schema_layout(_table_layout(self.db)):
+            log.info("the previous file's tables differ from sql/schema.sql: copying its rows by column name")
+            return False
+        shutil.copyfile(self.db, self.tmp)
+        return True
+
+    def _drop_derived(self) -> None:
+        """In a copied file: drop what DERIVED_SQL and the stage create (they are rebuilt at commit) and tables
+        the schema no longer has, so the copy holds exactly what a fresh file would."""
+        schema_tables = set(_schema_columns())
+        for name, kind in self.con.sql(
+            "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE database_name = 'new' AND NOT internal "
+            "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE database_name = 'new'"
+        ).fetchall():
+            if kind == "VIEW" or name not in schema_tables:
+                self.con.execute(f'DROP {kind} IF EXISTS new.main."{name}"')
+        for (name,) in self.con.sql(
+            "SELECT DISTINCT function_name FROM duckdb_functions() WHERE database_name = 'new' "
+            "AND function_type IN ('macro', 'table_macro')"
+        ).fetchall():
+            self.con.execute(f'DROP MACRO TABLE IF EXISTS new.main."{name}"')
+            self.con.execute(f'DROP MACRO IF EXISTS new.main."{name}"')
+        self.con.execute("DELETE FROM schema_info")
 
     def _copy_previous(self) -> None:
         self.con.execute(f"ATTACH {quote_literal(str(self.db))} AS old (READ_ONLY)")
@@ -149,7 +196,9 @@ class Writer:
             )
             self.models_seen += batch.models.height
         if batch.lineage.height:
-            self._with_frames("INSERT INTO _stage_lineage BY NAME SELECT * FROM batch_lineage", batch_lineage=batch.lineage)
+            self._with_frames(
+                "INSERT INTO _stage_lineage BY NAME SELECT * FROM batch_lineage", batch_lineage=batch.lineage
+            )
         if batch.rejected.height:
             self._with_frames(
                 "INSERT INTO rejected_records BY NAME SELECT $run AS run_id, $at AS rejected_at, * FROM batch_rejected",
@@ -159,9 +208,12 @@ class Writer:
 
     def add_history(self, history: pl.DataFrame) -> None:
         """Recorded snapshot rows (model_id, snapshot_date, series, downloads_30d, likes, …) with real dates."""
+        # (model_id, snapshot_at, series) is unique: rows already stored (the same snapshot loaded again) are skipped.
         self._with_frames(
-            "INSERT INTO model_snapshots BY NAME SELECT *, CAST(snapshot_date AS TIMESTAMP) AS snapshot_at, "
-            "$run AS run_id FROM recorded_history ON CONFLICT DO NOTHING",
+            "INSERT INTO model_snapshots BY NAME SELECT h.*, CAST(h.snapshot_date AS TIMESTAMP) AS snapshot_at, "
+            "$run AS run_id FROM (SELECT DISTINCT ON (model_id, snapshot_date, series) * FROM recorded_history) h "
+            "ANTI JOIN model_snapshots o ON o.model_id = h.model_id AND o.series = h.series "
+            "AND o.snapshot_at = CAST(h.snapshot_date AS TIMESTAMP)",
             {"run": self.run["run_id"]},
             recorded_history=history,
         )
@@ -175,17 +227,23 @@ class Writer:
 
     # -- finishing ---------------------------------------------------------------------------------------
 
-    def commit(self, series: str | None, journal_runs: list[dict[str, Any]], enrich: Callable[..., Any]) -> dict[str, int]:
+    def commit(
+        self, series: str | None, journal_runs: list[dict[str, Any]], enrich: Callable[..., Any]
+    ) -> dict[str, int]:
         """Merge the staged run into the tables, enrich, record the run, swap the file in. Returns counts."""
         with self._phase("merge"):
             counts = self._merge(series)
         with self._phase("enrich"):
-            self._enrich(enrich)
+            enriched = self._enrich(enrich)
+        with self._phase("rebuild_models"):
+            self._rebuild_models(enriched)
         self._record_runs(journal_runs, counts)
         for name in DERIVED_SQL:
             with self._phase(name):
                 self.con.execute(load_sql(name))
-        self.con.execute("INSERT OR REPLACE INTO schema_info VALUES ('hubscope_version', $v)", parameters={"v": __version__})
+        self.con.execute(
+            "INSERT OR REPLACE INTO schema_info VALUES ('hubscope_version', $v)", parameters={"v": __version__}
+        )
         with self._phase("checkpoint"):
             for table in STAGE_TABLES:
                 self.con.execute(f"DROP TABLE {table}")
@@ -200,15 +258,17 @@ class Writer:
         log.info("store phases (s): %s", " ".join(f"{k}={v:.2f}" for k, v in self.timings.items()))
         return counts
 
-    def _merge(self, series: str) -> dict[str, int]:
+    # All models after this run: what the run saw (first_seen_at kept from before) and what it did not see.
+    _MERGED = (
+        "(SELECT s.* REPLACE (coalesce(m.first_seen_at, s.first_seen_at) AS first_seen_at) "
+        "FROM _stage_models s LEFT JOIN models m USING (model_id) "
+        "UNION ALL BY NAME SELECT m.* FROM models m ANTI JOIN _stage_models s USING (model_id))"
+    )
+
+    def _merge(self, series: str | None) -> dict[str, int]:
+        """Lineage and snapshot rows of the run go in; `models` itself is rebuilt in one pass afterwards."""
         con, at = self.con, f"TIMESTAMP '{self.snapshot_at}'"
         new = con.sql("SELECT count(*) FROM _stage_models s ANTI JOIN models m USING (model_id)").fetchall()[0][0]
-        # A model seen again keeps its first_seen_at; everything else is the latest metadata.
-        con.execute(
-            "UPDATE _stage_models s SET first_seen_at = m.first_seen_at FROM models m WHERE s.model_id = m.model_id"
-        )
-        con.execute("DELETE FROM models WHERE model_id IN (SELECT model_id FROM _stage_models)")
-        con.execute("INSERT INTO models BY NAME SELECT * FROM _stage_models")
         # Links from the records replace the ones those records gave before; outside links stay.
         con.execute(
             "DELETE FROM model_lineage WHERE source IN ('baseModels', 'cardData', 'tag') "
@@ -216,20 +276,18 @@ class Writer:
         )
         con.execute("INSERT INTO model_lineage BY NAME SELECT * FROM _stage_lineage ON CONFLICT DO NOTHING")
         if series is not None:  # a recorded snapshot brings its own dated history instead
+            # (model_id, snapshot_at, series) is unique: an earlier run that started in the same second wins.
             con.execute(
                 f"INSERT INTO model_snapshots BY NAME SELECT model_id, {at} AS snapshot_at, "
                 f"CAST({at} AS DATE) AS snapshot_date, {self.run['run_id']} AS run_id, $series AS series, "
-                "downloads_30d, downloads_all_time, likes, trending_score FROM _stage_models ON CONFLICT DO NOTHING",
+                "downloads_30d, downloads_all_time, likes, trending_score FROM _stage_models s "
+                f"ANTI JOIN (SELECT model_id FROM model_snapshots WHERE snapshot_at = {at} AND series = $series) o "
+                "USING (model_id)",
                 parameters={"series": series},
             )
         snapshot_rows = con.sql(
             "SELECT count(*) FROM model_snapshots WHERE run_id = $r", params={"r": self.run["run_id"]}
         ).fetchall()[0][0]
-        # A model first seen in recorded history was seen before this run.
-        con.execute(
-            "UPDATE models SET first_seen_at = h.first_at FROM (SELECT model_id, min(snapshot_at) AS first_at "
-            "FROM model_snapshots GROUP BY model_id) h WHERE models.model_id = h.model_id AND h.first_at < first_seen_at"
-        )
         rejected = con.sql(
             "SELECT count(*) FROM rejected_records WHERE run_id = $r", params={"r": self.run["run_id"]}
         ).fetchall()[0][0]
@@ -240,22 +298,48 @@ class Writer:
             "snapshot_rows": int(snapshot_rows),
         }
 
-    def _enrich(self, enrich: Callable[..., Any]) -> None:
+    def _enrich(self, enrich: Callable[..., Any]) -> pl.DataFrame:
+        """classify.enrich over every model (so a config change applies everywhere); returns model_id + the
+        ENRICHED_COLUMNS. Only the tags enrich reads are passed (ENRICH_TAGS): the full tags column of 3M
+        models is ~45M strings, the largest thing a refresh would otherwise hold in memory."""
+        from pipeline.sizing import MOE_TAGS
+
+        tags = ", ".join(quote_literal(t) for t in (*ENRICH_TAGS, *MOE_TAGS))
         inputs = self.con.sql(
-            "SELECT model_id, author, pipeline_tag, library_name, tags, license_raw, safetensors_total, "
+            "SELECT model_id, author, pipeline_tag, library_name, "
+            f"list_filter(tags, lambda t: t IN ({tags})) AS tags, license_raw, safetensors_total, "
             "CAST(safetensors_dtypes AS VARCHAR) AS safetensors_dtypes, gguf_total, gguf_architecture, "
-            "base_models, base_relation, downloads_30d FROM models"
+            f"base_models, base_relation, downloads_30d FROM {self._MERGED}"
         ).pl()
         lineage = self.con.sql("SELECT child_id, parent_id, relation, source FROM model_lineage").pl()
         reference = self.con.sql("SELECT * FROM reference_params").pl()
         enriched, params_sources = enrich(inputs, lineage, reference)
-        sets = ", ".join(f"{c} = e.{c}" for c in ENRICHED_COLUMNS)
-        self._with_frames(
-            f"UPDATE models SET {sets} FROM enriched e WHERE models.model_id = e.model_id",
-            enriched=enriched.select("model_id", *ENRICHED_COLUMNS),
-        )
+        del inputs, lineage
         self.con.execute("DELETE FROM model_params_sources")
         self._with_frames("INSERT INTO model_params_sources BY NAME SELECT * FROM sources", sources=params_sources)
+        return enriched.select("model_id", *ENRICHED_COLUMNS)
+
+    def _rebuild_models(self, enriched: pl.DataFrame) -> None:
+        """The next `models` in one INSERT … SELECT (no DELETE, no UPDATE of millions of rows): merged rows, the
+        enriched columns, and first_seen_at moved back to the earliest snapshot this run recorded (a model first
+        seen in recorded history was seen before this run)."""
+        (ddl,) = self.con.sql(
+            "SELECT sql FROM duckdb_tables() WHERE database_name = 'new' AND table_name = 'models'"
+        ).fetchall()[0]
+        head = ddl.index("(")
+        self.con.execute(f"CREATE TABLE _models_next{ddl[head:]}")
+        replace = ", ".join(f"e.{c} AS {c}" for c in ENRICHED_COLUMNS)
+        self._with_frames(
+            "INSERT INTO _models_next BY NAME "
+            "WITH h AS (SELECT model_id, min(snapshot_at) AS first_at FROM model_snapshots WHERE run_id = $r "
+            "GROUP BY ALL) "
+            f"SELECT x.* REPLACE (least(x.first_seen_at, coalesce(h.first_at, x.first_seen_at)) AS first_seen_at, "
+            f"{replace}) FROM {self._MERGED} x LEFT JOIN h USING (model_id) LEFT JOIN enriched e USING (model_id)",
+            {"r": self.run["run_id"]},
+            enriched=enriched,
+        )
+        self.con.execute("DROP TABLE models")
+        self.con.execute("ALTER TABLE _models_next RENAME TO models")
 
     def _record_runs(self, journal_runs: list[dict[str, Any]], counts: dict[str, int]) -> None:
         known = {r for (r,) in self.con.sql("SELECT run_id FROM refresh_runs").fetchall()}
@@ -269,6 +353,52 @@ class Writer:
             self.con.execute(
                 f"INSERT INTO refresh_runs ({cols}) VALUES ({', '.join('$' + k for k in values)})", parameters=values
             )
+
+
+def _layout(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[tuple[str, str]]]:
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, column, dtype in con.sql(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = $d "
+        "ORDER BY table_name, column_index",
+        params={"d": database},
+    ).fetchall():
+        tables.setdefault(table, []).append((column, dtype))
+    # Keys and uniques too: a file from before a key was dropped or added is migrated row by row.
+    for table, kind, columns in con.sql(
+        "SELECT table_name, constraint_type, array_to_string(constraint_column_names, ',') FROM duckdb_constraints() "
+        "WHERE database_name = $d AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') ORDER BY ALL",
+        params={"d": database},
+    ).fetchall():
+        tables.setdefault(table, []).append((f"#{kind}", columns))
+    return tables
+
+
+@cache
+def _schema_columns() -> dict[str, list[tuple[str, str]]]:
+    """Tables and columns sql/schema.sql creates, in order."""
+    con = duckdb.connect()
+    try:
+        con.execute(load_sql("schema"))
+        return _layout(con, "memory")
+    finally:
+        con.close()
+
+
+def _table_layout(db: Path) -> dict[str, list[tuple[str, str]]]:
+    """The schema tables as they are in `db` (tables the schema does not have are left out)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {quote_literal(str(db))} AS old (READ_ONLY)")
+        wanted = _schema_columns()
+        return {t: cols for t, cols in _layout(con, "old").items() if t in wanted}
+    finally:
+        con.close()
+
+
+def _schema_layout(present: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple[str, str]]]:
+    """What those same tables look like in sql/schema.sql (tables missing from the file are created later)."""
+    wanted = _schema_columns()
+    return {t: wanted[t] for t in present}
 
 
 def _fsync(path: Path) -> None:

@@ -89,10 +89,83 @@ FROM model_snapshots s
 JOIN sized z USING (model_id)
 GROUP BY ALL;
 
+-- Per download series: dates, models and rows (the sidebar's series picker; a distinct count over 90M rows is
+-- too slow per click).
+CREATE OR REPLACE TABLE rollup_series AS
+SELECT
+    series,
+    count(DISTINCT snapshot_date)  AS dates,
+    min(snapshot_date)             AS first_date,
+    max(snapshot_date)             AS last_date,
+    count(DISTINCT model_id)       AS models,
+    count(*)                       AS rows
+FROM model_snapshots
+GROUP BY series;
+
+-- Tags per (kind, tag, scope, task, size bucket): Domain focus. kind = 'language' for the Hub's language tags
+-- (ISO 639-1 codes and 'multilingual'), 'domain' for other free-form tags (no 'prefix:' tags, not the model's own
+-- task or library). A model lists a tag once, so counts are models.
+CREATE OR REPLACE TABLE rollup_tags AS
+WITH t AS (
+    SELECT
+        m.is_language_model, m.pipeline_tag, m.library_name, m.params_total, m.downloads_30d,
+        lower(u.tag) AS tag
+    FROM models m, unnest(m.tags) AS u(tag)
+),
+k AS (
+    SELECT *,
+        CASE
+            WHEN regexp_full_match(tag, '[a-z]{2}') OR tag = 'multilingual' THEN 'language'
+            WHEN contains(tag, ':') OR tag IS NOT DISTINCT FROM pipeline_tag OR tag IS NOT DISTINCT FROM library_name
+                THEN NULL
+            ELSE 'domain'
+        END AS kind
+    FROM t
+)
+SELECT
+    k.kind, k.tag, k.is_language_model, k.pipeline_tag,
+    CASE WHEN k.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo,
+    count(*)                                   AS models,
+    COALESCE(sum(k.downloads_30d), 0)::BIGINT  AS downloads_30d
+FROM k
+ASOF LEFT JOIN rollup_grid g ON k.params_total >= g.threshold
+WHERE k.kind IS NOT NULL
+GROUP BY ALL;
+
+-- Movers (Trends): per series, the default comparison span — from the earliest date that recorded at least half as
+-- many models as the latest date (else the previous date) to the latest date — and every model's downloads on
+-- both dates, with the attributes the filters need, so the default view never joins the snapshot table.
+CREATE OR REPLACE TABLE rollup_movers_span AS
+WITH per_date AS (SELECT series, snapshot_date, count(*) AS n FROM model_snapshots GROUP BY ALL),
+latest AS (SELECT series, arg_max(snapshot_date, snapshot_date) AS date_to, arg_max(n, snapshot_date) AS n_to
+           FROM per_date GROUP BY series)
+SELECT
+    l.series,
+    COALESCE(min(p.snapshot_date) FILTER (WHERE p.n >= 0.5 * l.n_to), max(p.snapshot_date)) AS date_from,
+    l.date_to
+FROM latest l
+JOIN per_date p ON p.series = l.series AND p.snapshot_date < l.date_to
+GROUP BY l.series, l.date_to;
+
+CREATE OR REPLACE TABLE rollup_movers AS
+SELECT
+    sp.series, sp.date_from, sp.date_to,
+    m.model_id, m.author, m.is_language_model, m.pipeline_tag, m.params_total,
+    a.downloads_30d                    AS downloads_from,
+    z.downloads_30d                    AS downloads_to,
+    z.downloads_30d - a.downloads_30d  AS change
+FROM rollup_movers_span sp
+JOIN model_snapshots a ON a.series = sp.series AND a.snapshot_date = sp.date_from
+JOIN model_snapshots z ON z.series = sp.series AND z.snapshot_date = sp.date_to AND z.model_id = a.model_id
+JOIN models m ON m.model_id = a.model_id
+WHERE a.downloads_30d IS NOT NULL AND z.downloads_30d IS NOT NULL;
+
 -- What was built, for the Data page.
 CREATE OR REPLACE TABLE rollup_info AS
 SELECT
     now()::TIMESTAMP                         AS built_at,
     (SELECT count(*) FROM rollup_grid)      AS grid_edges,
     (SELECT count(*) FROM rollup_models)    AS rollup_models_rows,
-    (SELECT count(*) FROM rollup_snapshots) AS rollup_snapshots_rows;
+    (SELECT count(*) FROM rollup_snapshots) AS rollup_snapshots_rows,
+    (SELECT count(*) FROM rollup_tags)      AS rollup_tags_rows,
+    (SELECT count(*) FROM rollup_movers)    AS rollup_movers_rows;

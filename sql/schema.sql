@@ -65,8 +65,10 @@ CREATE TABLE IF NOT EXISTS model_snapshots (
     downloads_30d       BIGINT,                  -- the Hub's rolling 30-day downloads at snapshot_at
     downloads_all_time  BIGINT,                  -- cumulative downloads at snapshot_at (NULL when not fetched)
     likes               BIGINT,                  -- likes at snapshot_at
-    trending_score      DOUBLE,                  -- the Hub's trendingScore at snapshot_at
-    PRIMARY KEY (model_id, snapshot_at, series)
+    trending_score      DOUBLE                   -- the Hub's trendingScore at snapshot_at
+    -- Unique on (model_id, snapshot_at, series), kept so by the writer (pipeline/store.py), NOT by a PRIMARY KEY:
+    -- at Hub scale (3M models x 30 snapshots = 90M rows) that index tripled the file and made every insert into
+    -- this table cost gigabytes of memory (BENCHMARKS.md).
 );
 
 -- Every refresh attempt, including failed and killed ones.

@@ -43,8 +43,10 @@ PAGES = [
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium "
-                                                      "(apt-get install -y chromium; .ci/run installs it)"),  # fmt: skip
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run installs it)",
+    ),
 ]
 
 
@@ -58,7 +60,8 @@ def _free_port() -> int:
 def evil_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The test slice of the bundled snapshot plus one record whose id is HTML/JS (rejected by the pipeline)."""
     snap = slice_snapshot(DEFAULT_SNAPSHOT, tmp_path_factory.mktemp("evil") / "snapshot", FIXTURE_MODELS)
-    lines = gzip.open(snap / "models.jsonl.gz").read().splitlines()
+    with gzip.open(snap / "models.jsonl.gz") as f:
+        lines = f.read().splitlines()
     lines.append(orjson.dumps({"id": EVIL_ID, "downloads": 5, "likes": 1}))
     with gzip.open(snap / "models.jsonl.gz", "wb") as f:
         f.write(b"\n".join(lines) + b"\n")
@@ -113,8 +116,8 @@ def _settle(page) -> None:  # noqa: ANN001
 def _screenshot(page, target: Path) -> None:  # noqa: ANN001
     """Full page: Streamlit scrolls inside its main container, so grow the viewport to the content first."""
     height = page.evaluate(
-        "Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], [data-testid='stAppScrollToBottomContainer']\")]"
-        ".map(e => e.scrollHeight), 1000)"
+        "Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
+        "[data-testid='stAppScrollToBottomContainer']\")].map(e => e.scrollHeight), 1000)"
     )
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, 16000)})
     page.wait_for_timeout(600)
@@ -148,9 +151,9 @@ def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
             _settle(page)
             cell = page.get_by_text(EVIL_ID, exact=True)
             assert cell.count() >= 1, "the rejected HTML/JS id is not shown as text on the Data page"
-            assert page.evaluate(
-                "[...document.scripts].every(s => !s.textContent.includes('alert(1)'))"
-            ), "the id was injected as a <script> element"
+            assert page.evaluate("[...document.scripts].every(s => !s.textContent.includes('alert(1)'))"), (
+                "the id was injected as a <script> element"
+            )
 
             # Global controls are kept across pages and reflected in the URL.
             # (bound widgets put their displayed label in the URL: scope=All+models)

@@ -24,7 +24,11 @@ c[2].metric("Refresh attempts recorded", f"{meta.get('runs', 0):,}")
 c[3].metric("Rejected records", f"{meta.get('rejected_records', 0):,}")
 st.caption(f"Source of the last successful refresh: {meta.get('last_ok_source') or 'none'}")
 if not charts.empty(series, "No download series recorded yet."):
-    st.dataframe(series, hide_index=True)
+    st.dataframe(
+        series,
+        hide_index=True,
+        column_config={"first_date": st.column_config.DateColumn(), "last_date": st.column_config.DateColumn()},
+    )
     charts.caption("Download series: each is a different population, so the time charts show one at a time.")
 
 st.subheader("Refresh runs (including failed and killed ones)")
@@ -49,11 +53,19 @@ if not charts.empty(cov):
         alt.Chart(cov)
         .mark_bar(color="#607d8b")
         .encode(
-            y=alt.Y("field:N", sort="-x", title=None),
-            x=alt.X("coverage:Q", title="Share of models with the field", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
-            tooltip=["field:N", alt.Tooltip("models_with_field:Q", format=","), alt.Tooltip("models:Q", format=","),
-                     alt.Tooltip("coverage:Q", format=".1%")],
+            y=alt.Y("field:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X(
+                "coverage:Q",
+                title="Share of models with the field",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            tooltip=[
+                "field:N",
+                alt.Tooltip("models_with_field:Q", format=","),
+                alt.Tooltip("models:Q", format=","),
+                alt.Tooltip("coverage:Q", format=".1%"),
+            ],
         )  # fmt: skip
         .properties(height=alt.Step(22))
     )

@@ -18,8 +18,12 @@ def by_class_bars(frame, field: str, title: str, share: str, share_title: str) -
             y=alt.Y(f"{field}:N", title=title, sort=alt.EncodingSortField("models", op="sum", order="descending")),
             x=alt.X("models:Q", title="Models", stack=True),
             color=charts.class_color(),
-            tooltip=[f"{field}:N", "cls:N", alt.Tooltip("models:Q", format=","),
-                     alt.Tooltip(f"{share}:Q", format=".1%", title=share_title)],
+            tooltip=[
+                f"{field}:N",
+                "cls:N",
+                alt.Tooltip("models:Q", format=","),
+                alt.Tooltip(f"{share}:Q", format=".1%", title=share_title),
+            ],
         )  # fmt: skip
         .properties(height=alt.Step(22))
     )
@@ -28,7 +32,28 @@ def by_class_bars(frame, field: str, title: str, share: str, share_title: str) -
 st.subheader("Tasks by class")
 tasks = data.run("tasks_by_class", f.params(n=20))
 if not charts.empty(tasks):
-    charts.show(by_class_bars(tasks, "task", "Task", "share_of_class_models", "share of the class's models"))
+    counts, within = st.tabs(["Models", "Share of each class's models"])
+    with counts:
+        charts.show(by_class_bars(tasks, "task", "Task", "share_of_class_models", "share of the class's models"))
+    with within:
+        chart = (
+            alt.Chart(tasks)
+            .mark_bar()
+            .encode(
+                y=alt.Y("task:N", title="Task", sort=alt.EncodingSortField("models", op="sum", order="descending")),
+                yOffset=alt.YOffset("cls:N", sort=["SLM", "LLM"]),
+                x=alt.X("share_of_class_models:Q", title="Share of the class's models", axis=alt.Axis(format="%")),
+                color=charts.class_color(),
+                tooltip=[
+                    "task:N",
+                    "cls:N",
+                    alt.Tooltip("models:Q", format=","),
+                    alt.Tooltip("share_of_class_models:Q", format=".1%", title="share of the class's models"),
+                ],
+            )  # fmt: skip
+            .properties(height=alt.Step(12))
+        )
+        charts.show(chart)
     charts.caption(
         f"The 20 tasks with most models in view. Coverage: {cover.get('models_with_task', 0):,} of "
         f"{cover.get('models', 0):,} sized models in view have a task (pipeline tag); '(no task)' = none recorded."

@@ -38,7 +38,7 @@ if not charts.empty(rows):
         f" (capped at {MAX_ROWS:,}: narrow the search)" if matches > table.height else ""
     )
     charts.caption(f"{shown}; filters: {f.describe()}. Class 'unknown' = no parameter count (excluded from shares).")
-    dl = st.columns(2)
+    dl = st.columns([1, 1, 4])
     dl[0].download_button("Download CSV", table.write_csv(), file_name="hubscope_models.csv", mime="text/csv",
                           icon=":material/download:")  # fmt: skip
     buf = io.BytesIO()

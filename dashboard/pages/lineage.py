@@ -27,12 +27,19 @@ if not charts.empty(families, "No model families (a root with derivatives) match
                 alt.Chart(part)
                 .mark_bar()
                 .encode(
-                    y=alt.Y("family_root:N", sort=alt.SortField(rank), title="Family root"),
+                    y=alt.Y(
+                        "family_root:N", sort=alt.SortField(rank), title="Family root", axis=alt.Axis(labelLimit=300)
+                    ),
                     x=alt.X(f"{field}:Q", title=title, axis=charts.COUNT_AXIS),
                     color=charts.class_color("root_cls", "Root class"),
-                    tooltip=["family_root:N", "root_cls:N", alt.Tooltip("root_params:Q", format=".3~s"),
-                             alt.Tooltip("derivatives:Q", format=","), alt.Tooltip("family_downloads_30d:Q", format=","),
-                             alt.Tooltip("root_downloads_30d:Q", format=",")],
+                    tooltip=[
+                        "family_root:N",
+                        "root_cls:N",
+                        alt.Tooltip("root_params:Q", format=".3~s"),
+                        alt.Tooltip("derivatives:Q", format=","),
+                        alt.Tooltip("family_downloads_30d:Q", format=","),
+                        alt.Tooltip("root_downloads_30d:Q", format=","),
+                    ],
                 )  # fmt: skip
                 .properties(height=alt.Step(22))
             )
@@ -54,8 +61,13 @@ with cols[0]:
                 y=alt.Y("relation:N", title="Relation", sort="-x"),
                 x=alt.X("models:Q", title="Derived models"),
                 color=charts.class_color(),
-                tooltip=["relation:N", "cls:N", alt.Tooltip("models:Q", format=","), alt.Tooltip("links:Q", format=",")],
-            )
+                tooltip=[
+                    "relation:N",
+                    "cls:N",
+                    alt.Tooltip("models:Q", format=","),
+                    alt.Tooltip("links:Q", format=","),
+                ],
+            )  # fmt: skip
             .properties(height=alt.Step(30))
         )
         charts.show(chart)
@@ -70,12 +82,20 @@ with cols[1]:
             .encode(
                 y=alt.Y("child_cls:N", title="Derived model", sort=["SLM", "LLM", "unknown"]),
                 x=alt.X("models:Q", title="Derived models"),
-                color=alt.Color("parent_cls:N", title="Base model",
-                                scale=alt.Scale(domain=[*charts.CLASS_DOMAIN, "parent not tracked"],
-                                                range=[*charts.CLASS_RANGE, "#e0e0e0"]),
-                                legend=alt.Legend(orient="top")),
-                tooltip=["child_cls:N", "parent_cls:N", alt.Tooltip("models:Q", format=","),
-                         alt.Tooltip("links:Q", format=",")],
+                color=alt.Color(
+                    "parent_cls:N",
+                    title="Base model",
+                    scale=alt.Scale(
+                        domain=[*charts.CLASS_DOMAIN, "parent not tracked"], range=[*charts.CLASS_RANGE, "#e0e0e0"]
+                    ),
+                    legend=alt.Legend(orient="top"),
+                ),
+                tooltip=[
+                    "child_cls:N",
+                    "parent_cls:N",
+                    alt.Tooltip("models:Q", format=","),
+                    alt.Tooltip("links:Q", format=","),
+                ],
             )  # fmt: skip
             .properties(height=alt.Step(30))
         )

@@ -44,7 +44,10 @@ if not charts.empty(curve):
     long = pl.concat(
         [
             curve.select(
-                "threshold", share=pl.col(f"share_{m}"), low=pl.col(f"share_{m}_low"), high=pl.col(f"share_{m}_high"),
+                "threshold",
+                share=pl.col(f"share_{m}"),
+                low=pl.col(f"share_{m}_low"),
+                high=pl.col(f"share_{m}_high"),
                 measure=pl.lit(label),
             )  # fmt: skip
             for m, label in (("downloads", "of 30-day downloads"), ("models", "of models"))
@@ -65,8 +68,8 @@ if not charts.empty(curve):
         {"threshold": [f.default_threshold, f.threshold], "label": ["default (config)", "selected"]}
     ).unique("threshold", keep="first")
     rules = alt.Chart(marks).mark_rule(strokeDash=[4, 4], color="#555").encode(x="threshold:Q", tooltip=["label:N"])
-    labels = alt.Chart(marks).mark_text(align="left", dx=4, dy=-120, color="#555").encode(
-        x="threshold:Q", text="label:N"
+    labels = (
+        alt.Chart(marks).mark_text(align="left", dx=4, dy=-120, color="#555").encode(x="threshold:Q", text="label:N")
     )
     charts.show((band + line + rules + labels).properties(height=360))
     total = curve.row(0, named=True)
@@ -96,8 +99,12 @@ if not charts.empty(bands):
             x=alt.X("value:Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
             color=charts.band_color(),
             order=alt.Order("band_order:Q"),
-            tooltip=["measure:N", "size_band:N", alt.Tooltip("value:Q", format=".1%", title="share"),
-                     alt.Tooltip("count:Q", format=",")],
+            tooltip=[
+                "measure:N",
+                "size_band:N",
+                alt.Tooltip("value:Q", format=".1%", title="share"),
+                alt.Tooltip("count:Q", format=","),
+            ],
         )  # fmt: skip
         .transform_calculate(band_order=f"indexof({charts.BAND_DOMAIN}, datum.size_band)")
         .properties(height=alt.Step(40))
@@ -105,5 +112,6 @@ if not charts.empty(bands):
     charts.show(chart)
     charts.caption(
         f"Denominator: the {bands['models'].sum():,} models in view and their "
-        f"{charts.num(bands['downloads_30d'].sum())} 30-day downloads. Bands from config/hubscope.toml; 'unknown' = no parameter count from any source."
+        f"{charts.num(bands['downloads_30d'].sum())} 30-day downloads. Bands from config/hubscope.toml; "
+        "'unknown' = no parameter count from any source."
     )

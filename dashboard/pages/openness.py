@@ -22,9 +22,14 @@ if not charts.empty(tiers):
                     x=alt.X(f"{field}:Q", stack="normalize", title=title, axis=alt.Axis(format="%")),
                     color=charts.tier_color(),
                     order=alt.Order("tier_order:Q"),
-                    tooltip=["cls:N", "license_tier:N", alt.Tooltip("models:Q", format=","),
-                             alt.Tooltip("share_models:Q", format=".1%"), alt.Tooltip("downloads_30d:Q", format=","),
-                             alt.Tooltip("share_downloads:Q", format=".1%")],
+                    tooltip=[
+                        "cls:N",
+                        "license_tier:N",
+                        alt.Tooltip("models:Q", format=","),
+                        alt.Tooltip("share_models:Q", format=".1%"),
+                        alt.Tooltip("downloads_30d:Q", format=","),
+                        alt.Tooltip("share_downloads:Q", format=".1%"),
+                    ],
                 )  # fmt: skip
                 .transform_calculate(tier_order=f"indexof({charts.TIER_DOMAIN}, datum.license_tier)")
                 .properties(height=alt.Step(40))
@@ -46,11 +51,21 @@ if not charts.empty(gated):
         .encode(
             y=alt.Y("cls:N", title=None, sort=["SLM", "LLM"]),
             x=alt.X("models:Q", stack="normalize", title="Share of models", axis=alt.Axis(format="%")),
-            color=alt.Color("gated:N", title="Gated", legend=alt.Legend(orient="top"),
-                            scale=alt.Scale(domain=["no", "auto", "manual", "not recorded"],
-                                            range=["#4daf4a", "#ff7f00", "#e41a1c", "#d9d9d9"])),
-            tooltip=["cls:N", "gated:N", alt.Tooltip("models:Q", format=","),
-                     alt.Tooltip("share_models:Q", format=".1%"), alt.Tooltip("downloads_30d:Q", format=",")],
+            color=alt.Color(
+                "gated:N",
+                title="Gated",
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(
+                    domain=["no", "auto", "manual", "not recorded"], range=["#4daf4a", "#ff7f00", "#e41a1c", "#d9d9d9"]
+                ),
+            ),
+            tooltip=[
+                "cls:N",
+                "gated:N",
+                alt.Tooltip("models:Q", format=","),
+                alt.Tooltip("share_models:Q", format=".1%"),
+                alt.Tooltip("downloads_30d:Q", format=","),
+            ],
         )  # fmt: skip
         .properties(height=alt.Step(40))
     )
@@ -66,14 +81,18 @@ monthly = data.run("openness_by_month", f.series_params())
 if not charts.empty(monthly):
     chart = (
         alt.Chart(monthly)
-        .mark_area()
+        .mark_bar()
         .encode(
             x=alt.X("month:T", title="Creation month"),
             y=alt.Y("models:Q", stack="normalize", title="Share of models created", axis=alt.Axis(format="%")),
             color=charts.tier_color(),
             order=alt.Order("tier_order:Q"),
-            tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "license_tier:N", alt.Tooltip("models:Q", format=","),
-                     alt.Tooltip("share_models:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip("month:T", format="%Y-%m"),
+                "license_tier:N",
+                alt.Tooltip("models:Q", format=","),
+                alt.Tooltip("share_models:Q", format=".1%"),
+            ],
         )  # fmt: skip
         .transform_calculate(tier_order=f"indexof({charts.TIER_DOMAIN}, datum.license_tier)")
         .properties(height=280)

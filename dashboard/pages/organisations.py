@@ -1,6 +1,7 @@
 """Organisations & concentration: who supplies the downloads in each class, and how concentrated is it?"""
 
 import altair as alt
+import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, state
@@ -22,12 +23,17 @@ if not charts.empty(orgs):
                 alt.Chart(part)
                 .mark_bar()
                 .encode(
-                    y=alt.Y("author:N", sort=alt.SortField("rank"), title=None),
+                    y=alt.Y("author:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelLimit=260)),
                     x=alt.X("downloads_30d:Q", title="30-day downloads", axis=charts.COUNT_AXIS),
                     color=charts.class_color(legend=False),
-                    tooltip=["author:N", "cls:N", "rank:Q", alt.Tooltip("models:Q", format=","),
-                             alt.Tooltip("downloads_30d:Q", format=","),
-                             alt.Tooltip("share_of_class:Q", format=".1%", title="share of class downloads")],
+                    tooltip=[
+                        "author:N",
+                        "cls:N",
+                        "rank:Q",
+                        alt.Tooltip("models:Q", format=","),
+                        alt.Tooltip("downloads_30d:Q", format=","),
+                        alt.Tooltip("share_of_class:Q", format=".1%", title="share of class downloads"),
+                    ],
                 )  # fmt: skip
                 .properties(height=alt.Step(24))
             )
@@ -40,25 +46,27 @@ if not charts.empty(orgs):
 st.subheader("Concentration per class")
 conc = data.run("concentration", f.params())
 if not charts.empty(conc):
-    long = conc.unpivot(
-        index="cls",
-        on=["top10_models_share", "top50_models_share", "top200_models_share", "top10_orgs_share"],
-        variable_name="measure",
-        value_name="share",
+    labels = {"top10_models_share": "top 10 models", "top50_models_share": "top 50 models",
+              "top200_models_share": "top 200 models", "top10_orgs_share": "top 10 organisations"}  # fmt: skip
+    long = conc.unpivot(index="cls", on=list(labels), variable_name="measure", value_name="share").with_columns(
+        pl.col("measure").replace(labels)
     )
     chart = (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("share:Q", title="Share of the class's 30-day downloads", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("cls:N", title=None, sort=["SLM", "LLM"]),
-            row=alt.Row("measure:N", title=None, sort=["top10_models_share", "top50_models_share",
-                                                       "top200_models_share", "top10_orgs_share"]),
+            y=alt.Y("measure:N", title=None, sort=list(labels.values())),
+            yOffset=alt.YOffset("cls:N", sort=["SLM", "LLM"]),
+            x=alt.X(
+                "share:Q",
+                title="Share of the class's 30-day downloads",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
             color=charts.class_color(),
             tooltip=["cls:N", "measure:N", alt.Tooltip("share:Q", format=".1%")],
         )  # fmt: skip
-        .properties(height=alt.Step(22))
+        .properties(height=alt.Step(18))
     )
     charts.show(chart)
     st.dataframe(

@@ -16,8 +16,8 @@ if selection:
     st.warning(
         f"**What this data covers:** {meta.get('models', 0):,} models from `{source}`. This is a **selection** "
         "of the Hub (a catalog of language and multimodal models people run locally, plus the models of two "
-        "daily top lists), **not the whole Hub** (~3 million models). Read every figure as \"within this "
-        "selection\".",
+        'daily top lists), **not the whole Hub** (~3 million models). Read every figure as "within this '
+        'selection".',
         icon=":material/info:",
     )
 else:
@@ -86,4 +86,3 @@ if not charts.empty(series, "No snapshot dates match the current filters and ser
             "share_models": st.column_config.NumberColumn("share of models", format="percent"),
         },
     )
-

@@ -20,14 +20,22 @@ if not charts.empty(hist):
         alt.Chart(hist)
         .mark_bar(binSpacing=0)
         .encode(
-            x=alt.X("log10_lo:Q", bin=alt.Bin(binned=True, step=0.1), title="Total parameters (log scale)",
-                    axis=charts.LOG10_AXIS),
+            x=alt.X(
+                "log10_lo:Q",
+                bin=alt.Bin(binned=True, step=0.1),
+                title="Total parameters (log scale)",
+                axis=charts.LOG10_AXIS,
+            ),
             x2="log10_hi:Q",
             y=alt.Y("models:Q", title="Models", stack=True),
             color=charts.class_color(),
-            tooltip=[alt.Tooltip("params_lo:Q", format=".3~s", title="from"),
-                     alt.Tooltip("params_hi:Q", format=".3~s", title="to"), "cls:N",
-                     alt.Tooltip("models:Q", format=","), alt.Tooltip("downloads_30d:Q", format=",")],
+            tooltip=[
+                alt.Tooltip("params_lo:Q", format=".3~s", title="from"),
+                alt.Tooltip("params_hi:Q", format=".3~s", title="to"),
+                "cls:N",
+                alt.Tooltip("models:Q", format=","),
+                alt.Tooltip("downloads_30d:Q", format=","),
+            ],
         )  # fmt: skip
         .properties(height=300)
     )
@@ -70,13 +78,19 @@ if not charts.empty(moe, "No mixture-of-experts models (active < total parameter
         .mark_circle(opacity=0.7)
         .encode(
             x=alt.X("params_total:Q", title="Total parameters (memory)", scale=log, axis=charts.PARAMS_AXIS),
-            y=alt.Y("params_active:Q", title="Active parameters per token (compute)", scale=log,
-                    axis=charts.PARAMS_AXIS),
+            y=alt.Y(
+                "params_active:Q", title="Active parameters per token (compute)", scale=log, axis=charts.PARAMS_AXIS
+            ),
             size=alt.Size("downloads_30d:Q", title="30-day downloads", legend=None),
             color=charts.class_color(),
-            tooltip=["model_id:N", "cls:N", alt.Tooltip("params_total:Q", format=".3~s"),
-                     alt.Tooltip("params_active:Q", format=".3~s"), alt.Tooltip("active_ratio:Q", format=".1%"),
-                     alt.Tooltip("downloads_30d:Q", format=",")],
+            tooltip=[
+                "model_id:N",
+                "cls:N",
+                alt.Tooltip("params_total:Q", format=".3~s"),
+                alt.Tooltip("params_active:Q", format=".3~s"),
+                alt.Tooltip("active_ratio:Q", format=".1%"),
+                alt.Tooltip("downloads_30d:Q", format=","),
+            ],
         )  # fmt: skip
         .properties(height=340)
     )
@@ -98,8 +112,13 @@ with cols[0]:
                 y=alt.Y("params_source:N", title="Source", sort="-x"),
                 x=alt.X("models:Q", title="Models"),
                 color=charts.class_color(),
-                tooltip=["params_source:N", "cls:N", alt.Tooltip("models:Q", format=","),
-                         alt.Tooltip("share_models:Q", format=".1%"), alt.Tooltip("downloads_30d:Q", format=",")],
+                tooltip=[
+                    "params_source:N",
+                    "cls:N",
+                    alt.Tooltip("models:Q", format=","),
+                    alt.Tooltip("share_models:Q", format=".1%"),
+                    alt.Tooltip("downloads_30d:Q", format=","),
+                ],
             )  # fmt: skip
             .properties(height=alt.Step(30))
         )
@@ -120,8 +139,13 @@ with cols[1]:
                 y=alt.Y("device_class:N", title="Smallest device (4-bit weights)", sort=order),
                 x=alt.X("models:Q", title="Models"),
                 color=charts.class_color(),
-                tooltip=["device_class:N", "cls:N", alt.Tooltip("models:Q", format=","),
-                         alt.Tooltip("downloads_30d:Q", format=","), alt.Tooltip("max_gb_4bit:Q", format=".1f")],
+                tooltip=[
+                    "device_class:N",
+                    "cls:N",
+                    alt.Tooltip("models:Q", format=","),
+                    alt.Tooltip("downloads_30d:Q", format=","),
+                    alt.Tooltip("max_gb_4bit:Q", format=".1f"),
+                ],
             )  # fmt: skip
             .properties(height=alt.Step(30))
         )

@@ -21,8 +21,12 @@ if not charts.empty(releases):
             y=alt.Y("models:Q", title="Models created"),
             color=charts.band_color(),
             order=alt.Order("band_order:Q"),
-            tooltip=[alt.Tooltip("month:T", format="%Y-%m"), "size_band:N", alt.Tooltip("models:Q", format=","),
-                     alt.Tooltip("downloads_30d:Q", format=",", title="30-day downloads now")],
+            tooltip=[
+                alt.Tooltip("month:T", format="%Y-%m"),
+                "size_band:N",
+                alt.Tooltip("models:Q", format=","),
+                alt.Tooltip("downloads_30d:Q", format=",", title="30-day downloads now"),
+            ],
         )  # fmt: skip
         .transform_calculate(band_order=f"indexof({charts.BAND_DOMAIN}, datum.size_band)")
         .properties(height=320)
@@ -58,7 +62,20 @@ if not charts.empty(median):
     )
 
 st.subheader(f"Fastest risers and fallers · series “{f.series}”")
-movers = data.run("movers", f.series_params(n=15))
+dates = data.run("series_date_counts", f.series_params())
+default_span = data.one("movers_span", {"series": f.series})
+precomputed = (default_span.get("date_from"), default_span.get("date_to"))
+span = {}
+if dates.height >= 2:
+    days = dates["snapshot_date"].to_list()
+    default = precomputed if f.window == "all" and precomputed[0] in days else (days[0], days[-1])
+    picked = st.select_slider(
+        "Compare snapshot dates", options=days, value=default, key=f"movers_span_{f.series}_{f.window}",
+        help="Default: from the earliest date that recorded at least half as many models as the latest date.",
+    )  # fmt: skip
+    if tuple(picked) != precomputed:  # the precomputed span is read from the rollups; any other from raw rows
+        span = {"date_from": picked[0], "date_to": picked[1]}
+movers = data.run("movers", f.series_params(n=15, **span))
 if not charts.empty(movers, "Not enough snapshot dates in this series and window to compare (need two)."):
     first = movers.row(0, named=True)
     cols = st.columns(2)
@@ -72,19 +89,29 @@ if not charts.empty(movers, "Not enough snapshot dates in this series and window
                 alt.Chart(part)
                 .mark_bar()
                 .encode(
-                    y=alt.Y("model_id:N", sort=alt.SortField("change", order="descending" if direction == "riser"
-                                                                                  else "ascending"), title=None),
+                    y=alt.Y(
+                        "model_id:N",
+                        title=None,
+                        axis=alt.Axis(labelLimit=260),
+                        sort=alt.SortField("change", order="descending" if direction == "riser" else "ascending"),
+                    ),
                     x=alt.X("change:Q", title="Change in 30-day downloads"),
                     color=charts.class_color(),
-                    tooltip=["model_id:N", "cls:N", alt.Tooltip("params_total:Q", format=".3~s"),
-                             alt.Tooltip("downloads_from:Q", format=","), alt.Tooltip("downloads_to:Q", format=","),
-                             alt.Tooltip("change:Q", format="+,"), alt.Tooltip("change_ratio:Q", format="+.0%")],
+                    tooltip=[
+                        "model_id:N",
+                        "cls:N",
+                        alt.Tooltip("params_total:Q", format=".3~s"),
+                        alt.Tooltip("downloads_from:Q", format=","),
+                        alt.Tooltip("downloads_to:Q", format=","),
+                        alt.Tooltip("change:Q", format="+,"),
+                        alt.Tooltip("change_ratio:Q", format="+.0%"),
+                    ],
                 )  # fmt: skip
                 .properties(height=alt.Step(28))
             )
             charts.show(chart)
     charts.caption(
-        f"Change in the Hub's 30-day download count between {first['date_from']} and {first['date_to']} (the "
-        f"first and last dates of series “{f.series}” in the window), over the {first['models_compared']:,} models "
-        "in view recorded on both dates."
+        f"Change in the Hub's 30-day download count between {first['date_from']} and {first['date_to']} (series "
+        f"“{f.series}”), over the {first['models_compared']:,} models in view recorded on both dates; models "
+        "recorded on only one of them are not compared."
     )

@@ -15,7 +15,9 @@ if not v or not v.get("models"):
 selection = not meta.get("any_full_refresh")
 scope_note = (
     "our DB is a SELECTION (a catalog of locally-run language/multimodal models plus two top lists), not the "
-    "whole Hub: NOT comparable in level" if selection else "our DB is a full Hub refresh"
+    "whole Hub: NOT comparable in level"
+    if selection
+    else "our DB is a full Hub refresh"
 )
 rows = [
     {
@@ -54,7 +56,7 @@ rows = [
         if selection else "Roughly: 30-day rather than all-time downloads.",
     },
 ]  # fmt: skip
-st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+st.table(pl.DataFrame(rows))  # a static table: long text wraps
 charts.caption(
     "Computed over every model in the DB (sidebar filters do not apply here), downloads = the Hub's rolling "
     "30-day count as last seen. Published figures cover the whole Hub and mostly all-time downloads."

@@ -3,8 +3,15 @@
 --   search '' (case-insensitive substring of model_id), cls_filter 'all' ('SLM' | 'LLM' | 'unknown'),
 --   sort 'downloads' ('params' | 'likes' | 'created' | 'id'), max_rows 5000.
 -- matches = all rows that match before the cap.
+WITH f AS (
+    SELECT *
+    FROM hs_models()
+    WHERE (COALESCE(getvariable('search'), '') = '' OR contains(lower(model_id), lower(getvariable('search'))))
+      AND (COALESCE(getvariable('cls_filter'), 'all') = 'all' OR cls = getvariable('cls_filter'))
+)
 SELECT
     model_id,
+    'https://huggingface.co/' || model_id AS hub_url,
     cls                                   AS class,
     params_total,
     params_active,
@@ -21,11 +28,8 @@ SELECT
     created_at,
     author,
     family_root,
-    'https://huggingface.co/' || model_id AS hub_url,
-    count(*) OVER ()                      AS matches
-FROM hs_models()
-WHERE contains(lower(model_id), lower(COALESCE(getvariable('search'), '')))
-  AND (COALESCE(getvariable('cls_filter'), 'all') = 'all' OR cls = getvariable('cls_filter'))
+    (SELECT count(*) FROM f)              AS matches
+FROM f
 ORDER BY
     CASE COALESCE(getvariable('sort'), 'downloads')
         WHEN 'downloads' THEN -COALESCE(downloads_30d, -1)

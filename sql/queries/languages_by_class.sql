@@ -1,15 +1,19 @@
 -- Domain focus: languages by class, from the model's tags (the Hub tags languages as bare ISO 639-1 codes such
 -- as 'en', plus 'multilingual'). Models without such a tag are not counted; see tag_coverage.
+-- From rollup_tags (kind 'language'); with an organisation filter, from the raw tags.
 -- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 25.
 WITH t AS (
-    SELECT m.cls, m.model_id, m.downloads_30d, lower(tag) AS language
+    SELECT tag AS language, hs_class(bucket_lo) AS cls, models, downloads_30d
+    FROM rollup_tags
+    WHERE NOT hs_by_org() AND kind = 'language' AND hs_keep(is_language_model, pipeline_tag, NULL)
+    UNION ALL
+    SELECT lower(u.tag), m.cls, 1, COALESCE(m.downloads_30d, 0)
     FROM hs_models() m, unnest(m.tags) AS u(tag)
-    WHERE m.cls <> 'unknown'
-      AND (regexp_full_match(tag, '[a-z]{2}') OR tag = 'multilingual')
+    WHERE hs_by_org() AND (regexp_full_match(lower(u.tag), '[a-z]{2}') OR lower(u.tag) = 'multilingual')
 ),
 g AS (
-    SELECT language, cls, count(DISTINCT model_id) AS models, COALESCE(sum(downloads_30d), 0)::BIGINT AS downloads_30d
-    FROM t GROUP BY ALL
+    SELECT language, cls, sum(models)::BIGINT AS models, sum(downloads_30d)::BIGINT AS downloads_30d
+    FROM t WHERE cls <> 'unknown' GROUP BY ALL
 ),
 top AS (SELECT language FROM g GROUP BY language ORDER BY sum(models) DESC, language
         LIMIT COALESCE(getvariable('n'), 25))

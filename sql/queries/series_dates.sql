@@ -1,12 +1,6 @@
--- Dashboard (sidebar series picker, freshness): each download series in model_snapshots. No variables.
+-- Dashboard (sidebar series picker, Data freshness): each download series in model_snapshots, from the
+-- rollup_series table (sql/rollups.sql). No variables.
 -- Series have different populations (a catalog, daily top lists, live refreshes): charts never mix them.
-SELECT
-    series,
-    count(DISTINCT snapshot_date)  AS dates,
-    min(snapshot_date)             AS first_date,
-    max(snapshot_date)             AS last_date,
-    count(DISTINCT model_id)       AS models,
-    count(*)                       AS rows
-FROM model_snapshots
-GROUP BY series
+SELECT series, dates, first_date, last_date, models, rows
+FROM rollup_series
 ORDER BY dates DESC, series;
