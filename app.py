@@ -4,17 +4,16 @@ Hugging Face Hub, and how is it moving?  Run: `streamlit run app.py` (DB: $HUBSC
 import streamlit as st
 
 from dashboard import state
-from pipeline.paths import DEFAULT_SNAPSHOT, db_path
-from pipeline.refresh import refresh_from_snapshot
-from pipeline.snapshot import open_snapshot
+from pipeline.bootstrap import ensure_db
+from pipeline.paths import db_path
 
 st.set_page_config(page_title="HubScope · SLM vs LLM", page_icon=":material/insights:", layout="wide")
 
 path = db_path()
 if not path.exists():
     with st.spinner("Building the database from the bundled snapshot (first start, a few seconds)…"):
-        result = refresh_from_snapshot(path, open_snapshot(DEFAULT_SNAPSHOT))
-    if result.status != "ok":
+        result = ensure_db(path)
+    if result is not None and result.status != "ok":
         st.error(f"Could not build the database at {path}: {result.error}")
         st.stop()
 

@@ -65,3 +65,17 @@ def test_reloading_the_snapshot_is_idempotent(snapshot_slice: Path, tmp_path: Pa
     assert again.status == "ok" and again.counts["models_new"] == 0
     assert q(db, "SELECT count(*) FROM models UNION ALL SELECT count(*) FROM model_snapshots") == first
     assert q(db, "SELECT count(*) FROM refresh_runs WHERE status = 'ok'") == [(2,)]
+
+
+def test_first_start_builds_once_with_concurrent_callers(snapshot_slice: Path, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.bootstrap import ensure_db
+
+    db = tmp_path / "hub.duckdb"
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: ensure_db(db, snapshot_slice, wait_s=60), range(3)))
+    built = [r for r in results if r is not None]
+    assert len(built) >= 1 and all(r.status == "ok" for r in built)
+    assert q(db, "SELECT count(*) FROM refresh_runs") == [(len(built),)]
+    assert ensure_db(db, snapshot_slice) is None  # nothing to do once it exists

@@ -1,0 +1,26 @@
+"""First start: build the DB from the bundled snapshot when it is missing, once, even with many callers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pipeline.lock import RefreshLocked
+from pipeline.paths import DEFAULT_SNAPSHOT
+from pipeline.refresh import RefreshResult, refresh_from_snapshot
+from pipeline.snapshot import open_snapshot
+
+
+def ensure_db(db: Path, snapshot_dir: Path = DEFAULT_SNAPSHOT, wait_s: float = 300.0) -> RefreshResult | None:
+    """Build `db` from the snapshot if it does not exist. When another process (a second browser session, a
+    scheduled refresh) is already writing it, wait for that instead. Returns the build's result, or None when
+    there was nothing to do."""
+    deadline = time.monotonic() + wait_s
+    while not db.exists():
+        try:
+            return refresh_from_snapshot(db, open_snapshot(snapshot_dir))
+        except RefreshLocked:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    return None
