@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,9 +9,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from helpers import sql_rows as rows
 
 from pipeline import schema_doc
-from pipeline.cli_product import add_subcommands
+from pipeline.cli import main as cli
 from pipeline.compact import RetentionPolicy, compact, plan_retention
 from pipeline.export import export_snapshots
 from pipeline.lock import RefreshLock, RefreshLocked
@@ -22,26 +22,8 @@ from pipeline.snapshot import open_snapshot
 VIEWS = [name for name, obj in schema_doc.documented_objects().items() if obj.kind == "view"]
 
 
-def cli(argv: list[str]) -> int:
-    """`python -m pipeline …` once the lead has wired cli_product into cli.py; the handlers directly until then."""
-    from pipeline import cli as main_cli
-
-    parser = main_cli.build_parser()
-    commands = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices
-    if argv[0] in commands:
-        return main_cli.main(argv)
-    parser = argparse.ArgumentParser()
-    handlers = add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return handlers[args.command](args)
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 # -- views ---------------------------------------------------------------------------------------------------

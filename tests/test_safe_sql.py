@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipeline.cli_product import add_subcommands
+from pipeline.cli import main as cli
 from pipeline.safe_sql import (
     QueryFailed,
     QueryTimeout,
@@ -17,20 +16,6 @@ from pipeline.safe_sql import (
     locked_down_connection,
     run_safe_query,
 )
-
-
-def cli(argv: list[str]) -> int:
-    """`python -m pipeline …` once the lead has wired cli_product into cli.py; the handlers directly until then."""
-    from pipeline import cli as main_cli
-
-    parser = main_cli.build_parser()
-    commands = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices  # noqa: SLF001
-    if argv[0] in commands:
-        return main_cli.main(argv)
-    parser = argparse.ArgumentParser()
-    handlers = add_subcommands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return handlers[args.command](args)
 
 
 @pytest.fixture

@@ -5,20 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import polars as pl
+from helpers import sql_rows as q
 
 from pipeline.paths import DEFAULT_SNAPSHOT
 from pipeline.refresh import refresh_from_snapshot
 from pipeline.snapshot import open_snapshot
-
-
-def q(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_bundled_snapshot_builds_the_db(bundled_db: Path) -> None:
