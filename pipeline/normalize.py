@@ -203,6 +203,18 @@ def _card_data(record: dict[str, Any]) -> dict[str, Any]:
     return card
 
 
+def _with_card_languages(tags: list[str], card: dict[str, Any]) -> list[str]:
+    """The Hub tags a model with the language codes of its card (`cardData.language`); records that carry
+    the card but not the tags (the bundled snapshot) get the same tags, so language charts work on both."""
+    languages = card.get("language")
+    if isinstance(languages, str):
+        languages = [languages]
+    if not isinstance(languages, list):
+        return tags
+    extra = [code for code in languages if isinstance(code, str) and code and code not in tags]
+    return [*tags, *extra] if extra else tags
+
+
 def _license(card: dict[str, Any], tags: list[str]) -> str | None:
     value = card.get("license")
     if isinstance(value, list):
@@ -289,8 +301,8 @@ class Normalizer:
         model_id = _model_id(record)
         if model_id in self.seen:
             raise BadRecord("duplicate id in this run (first kept)")
-        tags = _string_list(record.get("tags"), "tags")
         card = _card_data(record)
+        tags = _with_card_languages(_string_list(record.get("tags"), "tags"), card)
         created_raw = record.get("createdAt")
         created_unknown = created_raw is None or created_raw == CREATED_AT_SENTINEL
         safetensors_total, safetensors_dtypes = _safetensors(record)

@@ -74,3 +74,9 @@ def test_duplicates_are_caught_across_batches() -> None:
     assert normalizer.batch([{"id": "a/b"}]).models.height == 1
     second = normalizer.batch([{"id": "a/b"}])
     assert second.models.height == 0 and "duplicate" in second.rejected["reason"][0]
+
+
+def test_card_languages_become_tags_like_on_the_hub() -> None:
+    assert one({"id": "a/b", "tags": ["en", "x"], "cardData": {"language": ["en", "zh"]}})["tags"] == ["en", "x", "zh"]
+    assert one({"id": "a/b", "cardData": {"language": "fr"}})["tags"] == ["fr"]
+    assert one({"id": "a/b", "cardData": {"language": {"odd": 1}}})["tags"] == []
