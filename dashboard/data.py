@@ -76,11 +76,9 @@ class DashboardDB:
         self.ro.close()
 
 
-def _release(db: DashboardDB) -> None:
-    db.close()
-
-
-@st.cache_resource(max_entries=1, on_release=_release, show_spinner=False)
+# No on_release close: when a refresh swaps the file, other sessions may still be running queries on the old
+# connection. Dropping it from the cache lets the last user's reference close it (garbage collection).
+@st.cache_resource(max_entries=1, show_spinner=False)
 def _open(path: str, identity: tuple[int, int, int]) -> DashboardDB:  # noqa: ARG001 (identity is the cache key)
     return DashboardDB(Path(path))
 
@@ -164,11 +162,9 @@ class SafeOutcome:
 
 
 def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0) -> SafeOutcome:
-    """The Data page's SQL box, through pipeline.safe_sql (imported lazily)."""
-    try:
-        from pipeline import safe_sql
-    except ImportError:
-        return SafeOutcome(error="The SQL box needs pipeline/safe_sql.py, which is not installed.")
+    """The Data page's SQL box, through pipeline.safe_sql."""
+    from pipeline import safe_sql
+
     try:
         result = safe_sql.run_safe_query(current_path(), sql, max_rows=max_rows, timeout_s=timeout_s)
     except safe_sql.UnsafeQuery as err:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import runlog
+from pipeline.coverage import coverage_text
 from pipeline.db import ReadOnlyDB
 
 
@@ -45,11 +46,6 @@ def status_report(db: Path, runs: int = 10) -> tuple[str, bool]:
         with ReadOnlyDB(db) as ro:
             summary = ro.query_named("status_summary").to_dicts()[0]
             parts += ["", "Models:", *(f"  {k}: {v}" for k, v in summary.items())]
-            try:
-                from pipeline.coverage import coverage_text
-
-                parts += ["", coverage_text(ro)]
-            except ImportError:
-                pass
+            parts += ["", coverage_text(ro)]
     ok = db.exists() and bool(history) and history[-1]["status"] == "ok"
     return "\n".join(parts), ok

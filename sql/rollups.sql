@@ -115,7 +115,7 @@ WITH t AS (
 k AS (
     SELECT *,
         CASE
-            WHEN regexp_full_match(tag, '[a-z]{2}') OR tag = 'multilingual' THEN 'language'
+            WHEN is_language_tag(tag) THEN 'language'
             WHEN contains(tag, ':') OR tag IS NOT DISTINCT FROM pipeline_tag OR tag IS NOT DISTINCT FROM library_name
                 THEN NULL
             ELSE 'domain'

@@ -191,7 +191,7 @@ def test_empty_filters_say_no_models_match(app: AppTest, sql) -> None:  # noqa: 
         app.switch_page(page(name)).run()
         assert not app.exception, (name, [e.value for e in app.exception])
         if name not in ("data", "validation"):  # these two describe the whole DB, not the filtered view
-            assert any("No models match" in i.value or "No " in i.value for i in app.info), name
+            assert any(i.value.startswith("No ") for i in app.info), name
 
 
 def test_explorer_search_and_downloads(app: AppTest, sql) -> None:  # noqa: ANN001
@@ -209,7 +209,6 @@ def test_explorer_search_and_downloads(app: AppTest, sql) -> None:  # noqa: ANN0
 
 
 def test_data_page_sql_box(app: AppTest, sql) -> None:  # noqa: ANN001
-    pytest.importorskip("pipeline.safe_sql")
     app.switch_page(page("data")).run()
     assert metric(app, "Refresh attempts recorded") == f"{sql('SELECT count(*) FROM refresh_runs')[0][0]:,}"
     app.text_area(key="sql_text").input("SELECT count(*) AS n FROM models")

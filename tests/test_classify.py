@@ -136,9 +136,7 @@ def test_enrich_columns_and_types() -> None:
     assert (
         row["model_class"] == "LLM" and row["size_band"] == "30-100B" and row["device_class"] == "single-gpu"
     )
-    assert row["family_root"] == "LGAI-EXAONE/EXAONE-3.5-32B-Instruct" or row["family_root"].startswith(
-        "LGAI-EXAONE"
-    )
+    assert row["family_root"] == "LGAI-EXAONE/EXAONE-3.5-32B-Instruct"
     assert abs(row["memory_bf16_gb"] - 64.0) < 0.1 and abs(row["memory_4bit_gb"] - 16.0) < 0.1
 
 
@@ -214,3 +212,9 @@ def test_coverage_on_fixture_db(fixture_db: Path) -> None:
         rows = coverage_report(ro)
     print("\n" + format_coverage(rows))
     assert any(r[1] == "resolved (any source)" for r in rows)
+
+
+def test_language_tag_macro_takes_iso_codes_not_library_tags(con: duckdb.DuckDBPyConnection) -> None:
+    tags = "['en', 'ZH', 'multilingual', 'tf', 'pt', 'gguf']"
+    got = dict(con.sql(f"SELECT t, is_language_tag(t) FROM unnest({tags}) u(t)").fetchall())
+    assert got == {"en": True, "ZH": True, "multilingual": True, "tf": False, "pt": True, "gguf": False}

@@ -64,8 +64,7 @@ langs = data.run("languages_by_class", f.params(n=25))
 if not charts.empty(
     langs,
     f"No language tags in the data ({cover.get('models_with_language', 0):,} of {cover.get('models', 0):,} models "
-    "in view carry one). The bundled snapshot keeps languages in cardData, which the pipeline does not store as "
-    "tags; live Hub refreshes carry them.",
+    "in view carry one).",
 ):
     charts.show(by_class_bars(langs, "language", "Language", "share_of_language", "class share of language"))
     charts.caption(
@@ -78,7 +77,7 @@ tags = data.run("domain_tags_by_class", f.params(n=25))
 if not charts.empty(
     tags,
     f"No free-form tags in the data ({cover.get('models_with_tags', 0):,} of {cover.get('models', 0):,} models in "
-    "view have any tags; the bundled snapshot has none).",
+    "view have any tags; the bundled snapshot has only language tags).",
 ):
     charts.show(by_class_bars(tags, "tag", "Tag", "share_of_tag", "class share of tag"))
     charts.caption(

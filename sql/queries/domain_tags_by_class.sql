@@ -11,7 +11,7 @@ WITH t AS (
     FROM hs_models() m, unnest(m.tags) AS u(tag)
     WHERE hs_by_org()
       AND NOT contains(u.tag, ':')
-      AND NOT (regexp_full_match(lower(u.tag), '[a-z]{2}') OR lower(u.tag) = 'multilingual')
+      AND NOT is_language_tag(u.tag)
       AND lower(u.tag) IS DISTINCT FROM m.pipeline_tag
       AND lower(u.tag) IS DISTINCT FROM m.library_name
 ),

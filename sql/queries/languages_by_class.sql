@@ -9,7 +9,7 @@ WITH t AS (
     UNION ALL
     SELECT lower(u.tag), m.cls, 1, COALESCE(m.downloads_30d, 0)
     FROM hs_models() m, unnest(m.tags) AS u(tag)
-    WHERE hs_by_org() AND (regexp_full_match(lower(u.tag), '[a-z]{2}') OR lower(u.tag) = 'multilingual')
+    WHERE hs_by_org() AND is_language_tag(u.tag)
 ),
 g AS (
     SELECT language, cls, sum(models)::BIGINT AS models, sum(downloads_30d)::BIGINT AS downloads_30d

@@ -3,7 +3,7 @@
 SELECT
     count(*)                                                                   AS models,
     count(*) FILTER (WHERE len(tags) > 0)                                      AS models_with_tags,
-    count(*) FILTER (WHERE len(list_filter(tags, lambda x: regexp_full_match(x, '[a-z]{2}') OR x = 'multilingual')) > 0)
+    count(*) FILTER (WHERE len(list_filter(tags, lambda x: is_language_tag(x))) > 0)
                                                                                AS models_with_language,
     count(*) FILTER (WHERE pipeline_tag IS NOT NULL)                           AS models_with_task
 FROM hs_models()
