@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh machine: a venv with requirements-dev.txt and, for the
-# real-browser test, Debian's chromium (Playwright's own browser download does not work here).
+# real-browser test, Debian's chromium at /usr/bin/chromium (Playwright's own browser download does not work here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" = "0" ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"; else return 1; fi
+}
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@"
+}
+
+# Debian's python3 ships venv/ensurepip separately.
+python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv \
+  || { echo "error: python3 cannot create a venv; install python3-venv" >&2; exit 1; }
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-if ! command -v chromium >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "note: chromium not found and cannot apt-get it here; the browser test will be skipped" >&2
-  fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium || echo "note: could not install chromium; the browser test will be skipped" >&2
 fi
