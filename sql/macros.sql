@@ -11,8 +11,13 @@ CREATE OR REPLACE MACRO model_class(params_total, threshold) AS
         ELSE 'LLM'
     END;
 
--- Same, at the default boundary of config/hubscope.toml (slm_max_params = 10e9).
-CREATE OR REPLACE MACRO model_class_default(params_total) AS model_class(params_total, 10e9);
+-- The SLM/LLM boundary of config/hubscope.toml ([classes] slm_max_params) that the last refresh used, as the
+-- pipeline records it in schema_info; 10e9 for a file that has no record of it.
+CREATE OR REPLACE MACRO default_threshold() AS
+    (SELECT COALESCE(max(TRY_CAST(value AS DOUBLE)), 10e9) FROM schema_info WHERE key = 'slm_max_params');
+
+-- Same, at the configured default boundary.
+CREATE OR REPLACE MACRO model_class_default(params_total) AS model_class(params_total, default_threshold());
 
 -- Size band; bounds are exclusive upper bounds, as [bands] in config/hubscope.toml.
 CREATE OR REPLACE MACRO size_band(params_total) AS

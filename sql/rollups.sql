@@ -12,7 +12,7 @@
 --
 -- Query-time settings (read with getvariable(); the dashboard sets them per cursor with SET VARIABLE; in the CLI
 -- leave them unset to get the defaults, or e.g. `SET VARIABLE threshold = 3e9;`):
---   threshold  DOUBLE     SLM/LLM cut-off in parameters, SLM when params_total < threshold   default 10e9
+--   threshold  DOUBLE     SLM/LLM cut-off in parameters, SLM when params_total < threshold   default default_threshold()
 --   scope      VARCHAR    'language' (is_language_model) | 'all'                               default 'language'
 --   unknown    VARCHAR    models without a parameter count: 'small' | 'large' | 'exclude'      default 'exclude'
 --   tasks      VARCHAR[]  keep only these pipeline tags (empty/NULL = all)                     default all
@@ -36,7 +36,7 @@ CREATE OR REPLACE MACRO hs_class(p) AS
         WHEN p IS NULL THEN
             CASE COALESCE(getvariable('unknown'), 'exclude') WHEN 'small' THEN 'SLM' WHEN 'large' THEN 'LLM'
             ELSE 'unknown' END
-        WHEN p < COALESCE(getvariable('threshold'), 10e9) THEN 'SLM'
+        WHEN p < COALESCE(getvariable('threshold'), default_threshold()) THEN 'SLM'
         ELSE 'LLM'
     END;
 

@@ -15,7 +15,8 @@ from pipeline.classify import Config, enrich, load_config, model_class, size_ban
 from pipeline.coverage import coverage_report, format_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
-MACROS = (ROOT / "sql" / "macros.sql").read_text()
+# macros.sql reads schema_info (the configured default boundary), so it runs on top of the schema, as in a refresh.
+MACROS = (ROOT / "sql" / "schema.sql").read_text() + (ROOT / "sql" / "macros.sql").read_text()
 
 ENRICHED = {
     "params_total": pl.Int64,
@@ -218,3 +219,13 @@ def test_language_tag_macro_takes_iso_codes_not_library_tags(con: duckdb.DuckDBP
     tags = "['en', 'ZH', 'multilingual', 'tf', 'pt', 'gguf']"
     got = dict(con.sql(f"SELECT t, is_language_tag(t) FROM unnest({tags}) u(t)").fetchall())
     assert got == {"en": True, "ZH": True, "multilingual": True, "tf": False, "pt": True, "gguf": False}
+
+
+def test_default_threshold_macro_reads_the_recorded_config(con: duckdb.DuckDBPyConnection) -> None:
+    assert con.sql("SELECT default_threshold(), model_class_default(9e9)").fetchall() == [(10e9, "SLM")]
+    cur = con.cursor()
+    cur.execute("INSERT INTO schema_info VALUES ('slm_max_params', '7e9')")
+    try:
+        assert cur.sql("SELECT default_threshold(), model_class_default(9e9)").fetchall() == [(7e9, "LLM")]
+    finally:
+        cur.execute("DELETE FROM schema_info WHERE key = 'slm_max_params'")
