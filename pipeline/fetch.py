@@ -100,8 +100,10 @@ class _PageTap:
     def on_response(self, response: httpx2.Response) -> None:
         if response.status_code != 200 or not _is_listing(response.request.url):
             return
-        self.resume_url = None
+        # The resume URL is dropped only once its page has fully arrived: if the body is cut (connection reset),
+        # the client's retry must go to that page again, not to the listing's first page.
         response.read()
+        self.resume_url = None
         next_url = response.links.get("next", {}).get("url")
         if next_url is not None and (next_url in self.seen_next or any(n == next_url for _, n in self.pending)):
             raise FetchError(f"the server repeated a cursor (paging loop) after {len(self.seen_next)} pages")
@@ -192,7 +194,9 @@ def fetch_pages(options: FetchOptions, stats: FetchStats | None = None) -> Itera
             # normalizer quarantines the bad records, and carry on from its cursor.
             if not tap.pending and not stats.pages:
                 raise FetchError(f"the client failed before any page: {type(err).__name__}: {err}") from None
-            log.warning("huggingface_hub could not read a record (%s: %s); its raw page is kept", type(err).__name__, err)
+            log.warning(
+                "huggingface_hub could not read a record (%s: %s); its raw page is kept", type(err).__name__, err
+            )
             yield from _emit(tap, options, stats)
 
 

@@ -56,14 +56,15 @@ def _enrich(config_path: Path | None):  # noqa: ANN202 (returns classify.enrich 
 def _batches(pages: Iterable[list[Any]], normalizer: Normalizer, writer: Writer, bar: tqdm) -> int:
     """Normalize and stage pages in groups; returns pages seen."""
     pending: list[Any] = []
-    n_pages = 0
+    n_pages = n_models = 0
     for page in pages:
         n_pages += 1
+        n_models += len(page)
         pending.extend(page)
         bar.update(len(page))
         bar.set_postfix(pages=n_pages, refresh=False)
         if bar.disable and n_pages % LOG_EVERY_PAGES == 0:
-            log.info("fetched %d pages, %d models", n_pages, bar.n)
+            log.info("fetched %d pages, %d models", n_pages, n_models)  # (a disabled bar counts nothing)
         if len(pending) >= BATCH_RECORDS:
             writer.add_batch(normalizer.batch(pending))
             pending = []
@@ -109,6 +110,7 @@ def _run(
                 normalizer = Normalizer()
                 with tqdm(total=progress_total, unit=" models", desc="refresh", disable=None, mininterval=0.5) as bar:
                     counts["pages_fetched"] = _batches(pages or iter(()), normalizer, writer, bar)
+                normalizer.seen.clear()  # ~100 MB per million ids, not needed by the commit
                 run["finished_at"] = runlog.now()
                 run["pages_fetched"] = counts["pages_fetched"]
                 counts.update(
