@@ -18,7 +18,7 @@ def ensure_db(db: Path, snapshot_dir: Path = DEFAULT_SNAPSHOT, wait_s: float = 3
     deadline = time.monotonic() + wait_s
     while not db.exists():
         try:
-            return refresh_from_snapshot(db, open_snapshot(snapshot_dir))
+            return refresh_from_snapshot(db, open_snapshot(snapshot_dir), only_if_missing=True)
         except RefreshLocked:
             if time.monotonic() > deadline:
                 raise

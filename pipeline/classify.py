@@ -86,9 +86,7 @@ def load_config(path: Path | None = None) -> Config:
     if bands.get("labels"):
         if len(bands["labels"]) != len(bands["upper"]):
             raise ValueError("config [bands]: labels and upper differ in length")
-        kw["size_bands"] = tuple(
-            (lbl, _bound(u)) for lbl, u in zip(bands["labels"], bands["upper"], strict=True)
-        )
+        kw["size_bands"] = tuple((lbl, _bound(u)) for lbl, u in zip(bands["labels"], bands["upper"], strict=True))
     if doc.get("scope", {}).get("language_model_tags"):
         kw["language_model_tags"] = frozenset(doc["scope"]["language_model_tags"])
     mem = doc.get("memory", {})
@@ -97,9 +95,7 @@ def load_config(path: Path | None = None) -> Config:
             kw[k] = float(mem[k])
     dev = doc.get("devices", {})
     if dev.get("labels"):
-        kw["device_classes"] = tuple(
-            (lbl, _bound(u)) for lbl, u in zip(dev["labels"], dev["max_gb_4bit"], strict=True)
-        )
+        kw["device_classes"] = tuple((lbl, _bound(u)) for lbl, u in zip(dev["labels"], dev["max_gb_4bit"], strict=True))
         if dev.get("max_gb_bf16"):
             kw["device_classes_bf16"] = tuple(
                 (lbl, _bound(u)) for lbl, u in zip(dev["labels"], dev["max_gb_bf16"], strict=True)
@@ -126,13 +122,7 @@ def size_band(params_total: int | None, bands: tuple[tuple[str, float], ...] = C
 
 # --------------------------------------------------------------------------- vectorized
 def class_expr(total: pl.Expr, threshold: float) -> pl.Expr:
-    return (
-        pl.when(total.is_null())
-        .then(None)
-        .when(total < threshold)
-        .then(pl.lit("SLM"))
-        .otherwise(pl.lit("LLM"))
-    )
+    return pl.when(total.is_null()).then(None).when(total < threshold).then(pl.lit("SLM")).otherwise(pl.lit("LLM"))
 
 
 def band_expr(total: pl.Expr, bands: tuple[tuple[str, float], ...]) -> pl.Expr:
@@ -180,10 +170,7 @@ def enrich(
     mem16 = total.cast(pl.Float64) * config.bytes_per_param_bf16 / 1e9
     mem4 = total.cast(pl.Float64) * config.bytes_per_param_4bit / 1e9
     out = out.with_columns(
-        pl.col("pipeline_tag")
-        .is_in(list(config.language_model_tags))
-        .fill_null(False)
-        .alias("is_language_model"),
+        pl.col("pipeline_tag").is_in(list(config.language_model_tags)).fill_null(False).alias("is_language_model"),
         band_expr(total, config.size_bands).alias("size_band"),
         class_expr(total, config.slm_max_params).alias("model_class"),
         mem16.alias("memory_bf16_gb"),

@@ -113,6 +113,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             sort=args.sort, rate_limit_budget_s=args.rate_limit_budget,
         )  # fmt: skip
         result = refresh_from_hub(db, options, storage_version=args.storage_version, config_path=args.config)
+    if result is None:  # only with only_if_missing, which the CLI does not use
+        return 0
     print(result.summary())
     return 0 if result.status == "ok" else EXIT_FAILED
 

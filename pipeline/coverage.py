@@ -43,9 +43,7 @@ def format_coverage(rows: list[tuple[Any, ...]]) -> str:
     lines = []
     for n, r in enumerate(cells):
         lines.append(
-            "  ".join(
-                c.ljust(w) if k < 2 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths, strict=True))
-            )
+            "  ".join(c.ljust(w) if k < 2 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths, strict=True)))
         )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))

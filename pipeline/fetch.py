@@ -157,6 +157,7 @@ def fetch_pages(options: FetchOptions, stats: FetchStats | None = None) -> Itera
     set_client_factory(tap.client)
     api = HfApi(endpoint=options.endpoint, token=options.token or token_from_env() or False)
     attempt = 0
+    pages_at_last_read_error = -1
     while True:
         remaining = None if options.limit is None else options.limit - stats.models
         if (remaining is not None and remaining <= 0) or (stats.pages and stats.cursor is None):
@@ -192,8 +193,10 @@ def fetch_pages(options: FetchOptions, stats: FetchStats | None = None) -> Itera
             # The client could not read a page: invalid JSON (the page is then refused by _parse below), or a
             # record it cannot turn into a ModelInfo (e.g. no "id"). We hold the raw page: pass it on, so the
             # normalizer quarantines the bad records, and carry on from its cursor.
-            if not tap.pending and not stats.pages:
-                raise FetchError(f"the client failed before any page: {type(err).__name__}: {err}") from None
+            if not tap.pending and stats.pages == pages_at_last_read_error:
+                # Nothing new was passed on since the last such error: resuming again would loop forever.
+                raise FetchError(f"the client fails without progress: {type(err).__name__}: {err}") from None
+            pages_at_last_read_error = stats.pages
             log.warning(
                 "huggingface_hub could not read a record (%s: %s); its raw page is kept", type(err).__name__, err
             )

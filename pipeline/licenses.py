@@ -253,8 +253,6 @@ def add_license_columns(models: pl.DataFrame, raw_col: str = "license_raw") -> p
     )
     distinct = out.select(pl.col("license").unique())
     tiers = distinct.with_columns(
-        pl.col("license")
-        .map_elements(license_tier, return_dtype=pl.String, skip_nulls=False)
-        .alias("license_tier")
+        pl.col("license").map_elements(license_tier, return_dtype=pl.String, skip_nulls=False).alias("license_tier")
     )
     return out.drop("_lic_raw").join(tiers, on="license", how="left", nulls_equal=True, maintain_order="left")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,13 @@ class RefreshResult:
         )
 
 
-def _enrich(config_path: Path | None):  # noqa: ANN202 (returns classify.enrich bound to the config)
+def _classifier(config_path: Path | None) -> tuple[Callable[..., Any], dict[str, str]]:
+    """classify.enrich bound to the config, and the config facts the DB records (SQL macros default to them)."""
     from pipeline.classify import enrich, load_config
 
     config = load_config(config_path)
-    return lambda models, lineage, reference: enrich(models, lineage, reference, config)
+    facts = {"slm_max_params": repr(float(config.slm_max_params))}
+    return (lambda models, lineage, reference: enrich(models, lineage, reference, config)), facts
 
 
 def _batches(pages: Iterable[list[Any]], normalizer: Normalizer, writer: Writer, bar: tqdm) -> int:
@@ -84,10 +86,13 @@ def _run(
     storage_version: str | None,
     config_path: Path | None,
     progress_total: int | None = None,
-) -> RefreshResult:
+    only_if_missing: bool = False,
+) -> RefreshResult | None:
     started = time.monotonic()
     db.parent.mkdir(parents=True, exist_ok=True)
     with RefreshLock(db):
+        if only_if_missing and db.exists():
+            return None  # another process built it while we waited for the lock
         remove_stale_temp_files(db)
         run_id = runlog.next_run_id(db, latest_run_id(db))
         run: dict[str, Any] = {
@@ -98,6 +103,7 @@ def _run(
         runlog.append(db, {**run, "pid": os.getpid()})
         log.info("refresh run %d started: %s %s", run_id, source, filters or "(everything)")
         counts: dict[str, int] = {}
+        writer: Writer | None = None
         try:
             with Writer(db, run, storage_version) as writer:
                 if snapshot is not None:
@@ -113,30 +119,36 @@ def _run(
                 normalizer.seen.clear()  # ~100 MB per million ids, not needed by the commit
                 run["finished_at"] = runlog.now()
                 run["pages_fetched"] = counts["pages_fetched"]
+                enrich, facts = _classifier(config_path)
                 counts.update(
                     writer.commit(
-                        series=None if snapshot else "hub",
-                        journal_runs=runlog.runs(db),
-                        enrich=_enrich(config_path),
+                        series=None if snapshot else "hub", journal_runs=runlog.runs(db), enrich=enrich, facts=facts
                     )
                 )
-        except BaseException as err:  # noqa: BLE001 (also Ctrl-C: the attempt is logged, then re-raised)
-            message = f"{type(err).__name__}: {err}"[:2000]
-            runlog.append(db, {"run_id": run_id, "status": "failed", "finished_at": runlog.now(), "error": message})
-            result = RefreshResult(run_id, "failed", time.monotonic() - started, counts, message)
-            log.error(result.summary())
-            if not isinstance(err, Exception):
-                raise
-            return result
+        except Exception as err:
+            if writer is None or not writer.committed:
+                return _failed(db, run_id, started, counts, err)
+            log.warning("after the new file was swapped in: %s: %s", type(err).__name__, err)
+        except BaseException as err:  # Ctrl-C, SystemExit: the attempt is logged, then re-raised
+            _failed(db, run_id, started, counts, err)
+            raise
         runlog.append(db, {"run_id": run_id, "status": "ok", "finished_at": run["finished_at"], **counts})
     result = RefreshResult(run_id, "ok", time.monotonic() - started, counts)
     log.info(result.summary())
     return result
 
 
+def _failed(db: Path, run_id: int, started: float, counts: dict[str, int], err: BaseException) -> RefreshResult:
+    message = f"{type(err).__name__}: {err}"[:2000]
+    runlog.append(db, {"run_id": run_id, "status": "failed", "finished_at": runlog.now(), "error": message})
+    result = RefreshResult(run_id, "failed", time.monotonic() - started, counts, message)
+    log.error(result.summary())
+    return result
+
+
 def refresh_from_hub(
     db: Path, options: FetchOptions, *, storage_version: str | None = None, config_path: Path | None = None
-) -> RefreshResult:
+) -> RefreshResult | None:
     from huggingface_hub import constants
 
     return _run(
@@ -152,8 +164,15 @@ def refresh_from_hub(
 
 
 def refresh_from_snapshot(
-    db: Path, snapshot: Snapshot, *, storage_version: str | None = None, config_path: Path | None = None
-) -> RefreshResult:
+    db: Path,
+    snapshot: Snapshot,
+    *,
+    storage_version: str | None = None,
+    config_path: Path | None = None,
+    only_if_missing: bool = False,
+) -> RefreshResult | None:
+    """Load a recorded snapshot. With only_if_missing, nothing happens (None) when the DB exists by the time the
+    refresh lock is held: the first-start build runs once however many sessions ask for it."""
     return _run(
         db,
         source=snapshot.describe(),
@@ -162,4 +181,5 @@ def refresh_from_snapshot(
         snapshot=snapshot,
         storage_version=storage_version,
         config_path=config_path,
+        only_if_missing=only_if_missing,
     )

@@ -102,13 +102,7 @@ def _unit_expr(e: pl.Expr) -> pl.Expr:
 
 def name_params_expr(model_id: str = "model_id") -> tuple[pl.Expr, pl.Expr]:
     """Vectorized parse_params_from_name: (total, active) Int64 expressions over the model id column."""
-    s = (
-        pl.col(model_id)
-        .str.split("/")
-        .list.last()
-        .str.to_lowercase()
-        .str.replace_all(r"([^a-z0-9.])", "$1$1")
-    )
+    s = pl.col(model_id).str.split("/").list.last().str.to_lowercase().str.replace_all(r"([^a-z0-9.])", "$1$1")
 
     ta = s.str.extract_groups(RE_TOTAL_ACTIVE)
     ta_total = ta.struct.field("1").cast(pl.Float64) * _unit_expr(ta.struct.field("2"))
@@ -218,9 +212,7 @@ def packed_kind_expr() -> pl.Expr:
         | _has_tag("nvfp4")
         | _has_tag("bitsandbytes")
         | _has_tag("4-bit")
-        | name.str.contains(
-            r"gptq|awq|autoround|mxfp4|nvfp4|bnb|[^0-9][2-6][-_]?bits?(?:$|[^a-z0-9])|int4|w4a16"
-        )
+        | name.str.contains(r"gptq|awq|autoround|mxfp4|nvfp4|bnb|[^0-9][2-6][-_]?bits?(?:$|[^a-z0-9])|int4|w4a16")
     )
 
 
@@ -255,10 +247,7 @@ def safetensors_corrected_expr() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         _has_tag("4-bit") | name.str.contains(r"4bit|4-bit|nf4")
     )
     is_adapter = (
-        (pl.col("base_relation").fill_null("") == "adapter")
-        | (lib == "peft")
-        | _has_tag("peft")
-        | _has_tag("lora")
+        (pl.col("base_relation").fill_null("") == "adapter") | (lib == "peft") | _has_tag("peft") | _has_tag("lora")
     )
 
     bits = quant_bits_expr()
@@ -325,9 +314,7 @@ def safetensors_corrected_expr() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
         .then(pl.lit("packed_quant_uncorrected"))
         .otherwise(None)
     )
-    usable = raw.is_not_null() & ~flag.fill_null("").is_in(
-        ["adapter_weights_only", "packed_quant_uncorrected"]
-    )
+    usable = raw.is_not_null() & ~flag.fill_null("").is_in(["adapter_weights_only", "packed_quant_uncorrected"])
     return value.round().cast(pl.Int64), flag, usable
 
 
@@ -387,9 +374,7 @@ def lineage_edges(models: pl.DataFrame, lineage: pl.DataFrame | None) -> pl.Data
     if not parts:
         return pl.DataFrame(schema={"child_id": pl.String, "parent_id": pl.String, "relation": pl.String})
     return (
-        pl.concat(
-            [p.cast({"child_id": pl.String, "parent_id": pl.String, "relation": pl.String}) for p in parts]
-        )
+        pl.concat([p.cast({"child_id": pl.String, "parent_id": pl.String, "relation": pl.String}) for p in parts])
         .filter(pl.col("child_id") != pl.col("parent_id"))
         .unique()
     )
@@ -408,9 +393,7 @@ def choose_parent(edges: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _inherit(
-    ids: pl.DataFrame, parents: pl.DataFrame, pool: pl.DataFrame, max_depth: int = MAX_DEPTH
-) -> pl.DataFrame:
+def _inherit(ids: pl.DataFrame, parents: pl.DataFrame, pool: pl.DataFrame, max_depth: int = MAX_DEPTH) -> pl.DataFrame:
     """Nearest ancestor's own count: model_id -> inh_total, inh_active, inh_from, inh_relation, inh_depth.
 
     Iterative joins, bounded depth; a cycle just runs out of depth. inh_relation is the relation of the first
@@ -488,9 +471,7 @@ def resolve_params(
         own = own.join(ref, on="model_id", how="left")
     else:
         ref = None
-        own = own.with_columns(
-            pl.lit(None, pl.Int64).alias("ref_total"), pl.lit(None, pl.Int64).alias("ref_active")
-        )
+        own = own.with_columns(pl.lit(None, pl.Int64).alias("ref_total"), pl.lit(None, pl.Int64).alias("ref_active"))
 
     # Reference sanity: far from the model's own weight-file counts means a catalog error; demote it.
     other = pl.coalesce(pl.when(pl.col("st_ok")).then(pl.col("st_total")), pl.col("gguf_total_"))
@@ -499,9 +480,7 @@ def resolve_params(
     # Against the name only the two failure modes seen in the catalog count: a packed repo counted like the
     # Hub does (a third or less of the named size) and absurd counts (< 1% of it). Otherwise the exact
     # count stands: names also carry token counts, context lengths and the teacher's size of draft models.
-    name_says_wrong = (vs_name < IMPLAUSIBLE_SHARE) | (
-        pl.col("is_packed") & (vs_name < 1 / REFERENCE_MAX_RATIO)
-    )
+    name_says_wrong = (vs_name < IMPLAUSIBLE_SHARE) | (pl.col("is_packed") & (vs_name < 1 / REFERENCE_MAX_RATIO))
     own = own.with_columns(
         (
             pl.col("ref_total").is_not_null()
@@ -519,10 +498,7 @@ def resolve_params(
         & (pl.col("st_total").cast(pl.Float64) < pl.col("name_total").cast(pl.Float64) * IMPLAUSIBLE_SHARE)
     )
     own = own.with_columns(
-        pl.when(implausible)
-        .then(pl.lit("implausible_vs_name"))
-        .otherwise(pl.col("st_flag"))
-        .alias("st_flag"),
+        pl.when(implausible).then(pl.lit("implausible_vs_name")).otherwise(pl.col("st_flag")).alias("st_flag"),
         (pl.col("st_ok") & ~implausible).alias("st_ok"),
     )
 
@@ -534,10 +510,7 @@ def resolve_params(
         .then(pl.col("st_total"))
         .otherwise(pl.col("gguf_total_"))
         .alias("own_total"),
-        pl.when(pl.col("ref_ok"))
-        .then(pl.col("ref_active"))
-        .otherwise(pl.col("name_active"))
-        .alias("own_active"),
+        pl.when(pl.col("ref_ok")).then(pl.col("ref_active")).otherwise(pl.col("name_active")).alias("own_active"),
     )
 
     pool = own.select(pl.col("model_id").alias("pid"), "own_total", "own_active").filter(

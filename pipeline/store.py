@@ -149,7 +149,6 @@ class Writer:
         ).fetchall():
             self.con.execute(f'DROP MACRO TABLE IF EXISTS new.main."{name}"')
             self.con.execute(f'DROP MACRO IF EXISTS new.main."{name}"')
-        self.con.execute("DELETE FROM schema_info")
 
     def _copy_previous(self) -> None:
         self.con.execute(f"ATTACH {quote_literal(str(self.db))} AS old (READ_ONLY)")
@@ -172,7 +171,7 @@ class Writer:
                 ).fetchall()
             ]
             shared = ", ".join(f'"{c}"' for c in new_cols if c in old_cols)
-            if shared and table != "schema_info":
+            if shared:
                 self.con.execute(f'INSERT INTO new."{table}" ({shared}) SELECT {shared} FROM old."{table}"')
         self.con.execute("DETACH old")
 
@@ -235,9 +234,14 @@ class Writer:
     # -- finishing ---------------------------------------------------------------------------------------
 
     def commit(
-        self, series: str | None, journal_runs: list[dict[str, Any]], enrich: Callable[..., Any]
+        self,
+        series: str | None,
+        journal_runs: list[dict[str, Any]],
+        enrich: Callable[..., Any],
+        facts: dict[str, str] | None = None,
     ) -> dict[str, int]:
-        """Merge the staged run into the tables, enrich, record the run, swap the file in. Returns counts."""
+        """Merge the staged run into the tables, enrich, record the run and `facts` (schema_info key → value, e.g.
+        the configured SLM boundary the SQL macros default to), swap the file in. Returns counts."""
         with self._phase("merge"):
             counts = self._merge(series)
         with self._phase("enrich"):
@@ -248,9 +252,8 @@ class Writer:
         for name in DERIVED_SQL:
             with self._phase(name):
                 self.con.execute(load_sql(name))
-        self.con.execute(
-            "INSERT OR REPLACE INTO schema_info VALUES ('hubscope_version', $v)", parameters={"v": __version__}
-        )
+        for key, value in {**(facts or {}), "hubscope_version": __version__}.items():
+            self.con.execute("INSERT OR REPLACE INTO schema_info VALUES ($k, $v)", parameters={"k": key, "v": value})
         with self._phase("checkpoint"):
             for table in STAGE_TABLES:
                 self.con.execute(f"DROP TABLE {table}")
@@ -260,8 +263,8 @@ class Writer:
             self.con.close()
             _fsync(self.tmp)
         os.replace(self.tmp, self.db)
+        self.committed = True  # from here on the new file is live, whatever happens next
         _fsync(self.db.parent)
-        self.committed = True
         log.info("store phases (s): %s", " ".join(f"{k}={v:.2f}" for k, v in self.timings.items()))
         return counts
 

@@ -71,3 +71,19 @@ def test_first_start_builds_once_with_concurrent_callers(snapshot_slice: Path, t
     assert len(built) >= 1 and all(r.status == "ok" for r in built)
     assert q(db, "SELECT count(*) FROM refresh_runs") == [(len(built),)]
     assert ensure_db(db, snapshot_slice) is None  # nothing to do once it exists
+
+
+def test_the_configured_boundary_is_recorded_for_the_sql_defaults(snapshot_slice: Path, tmp_path: Path) -> None:
+    from pipeline.paths import CONFIG_FILE
+
+    config = tmp_path / "hubscope.toml"
+    config.write_text(CONFIG_FILE.read_text().replace("slm_max_params = 10e9", "slm_max_params = 7e9"))
+    db = tmp_path / "hub.duckdb"
+    assert refresh_from_snapshot(db, open_snapshot(snapshot_slice), config_path=config).status == "ok"
+    assert q(db, "SELECT value FROM schema_info WHERE key = 'slm_max_params'") == [("7000000000.0",)]
+    # stored classes, the SQL default and the views agree on the configured boundary
+    assert q(
+        db,
+        "SELECT count(*) FROM models WHERE model_class IS DISTINCT FROM model_class(params_total, default_threshold())",
+    ) == [(0,)]
+    assert q(db, "SELECT count(*) FROM models WHERE model_class = 'LLM' AND params_total < 10e9") != [(0,)]
