@@ -12,11 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.cli_product import add_subcommands
+from pipeline.cli_product import EXIT_FAILED, add_db_option, add_subcommands
 from pipeline.lock import EXIT_LOCKED, RefreshLocked
 from pipeline.paths import DEFAULT_SNAPSHOT, db_path
-
-EXIT_FAILED = 1
 
 DESCRIPTION = """\
 HubScope pipeline: Hugging Face Hub model metadata and download counts into one DuckDB file.
@@ -34,10 +32,6 @@ swaps it in; if it fails or is killed the previous file is untouched and the att
 """
 
 
-def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="DuckDB file (default: $HUBSCOPE_DB or data/hub.duckdb)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -51,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch from the Hub (or a snapshot) into the DB",
         description="Fetch model metadata and downloads and store a new snapshot. Without filters: the whole Hub.",
     )
-    _add_db(refresh)
+    add_db_option(refresh)
     origin = refresh.add_mutually_exclusive_group()
     origin.add_argument("--endpoint", help="Hub-compatible endpoint (default: $HF_ENDPOINT or https://huggingface.co)")
     origin.add_argument(
@@ -77,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--config", type=Path, help="classes config (default config/hubscope.toml)")
 
     status = sub.add_parser("status", help="runs (including failed/killed), model counts and coverage")
-    _add_db(status)
+    add_db_option(status)
     status.add_argument("--runs", type=int, default=10, help="how many recent runs to list")
     COMMANDS.update(add_subcommands(sub))
     return parser

@@ -22,7 +22,7 @@ from pipeline.paths import db_path
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
 
-def _add_db(parser: argparse.ArgumentParser) -> None:
+def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="DuckDB file (default: $HUBSCOPE_DB or data/hub.duckdb)")
 
 
@@ -35,7 +35,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> dict[str, Callable[[argp
         "in docs/schema.md; examples in sql/examples/.",
     )
     query.add_argument("sql", help='e.g. "from language_models limit 5"; use - to read it from stdin')
-    _add_db(query)
+    add_db_option(query)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
     query.add_argument("--max-rows", type=int, default=10_000, metavar="N", help="stop after N rows (default 10000)")
     query.add_argument("--timeout", type=float, default=10.0, metavar="S", help="time limit in seconds (default 10)")
@@ -48,7 +48,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> dict[str, Callable[[argp
     )
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet", dest="fmt")
     export.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
-    _add_db(export)
+    add_db_option(export)
 
     compact = sub.add_parser(
         "compact",
@@ -57,7 +57,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> dict[str, Callable[[argp
         "latest of each ISO week after that (--no-weekly: none), all relative to the newest snapshot. Takes "
         "the refresh lock and swaps in a new file like a refresh.",
     )
-    _add_db(compact)
+    add_db_option(compact)
     compact.add_argument("--keep-all-days", type=int, default=7, metavar="DAYS")
     compact.add_argument("--daily-days", type=int, default=90, metavar="DAYS")
     compact.add_argument("--weekly", action=argparse.BooleanOptionalAction, default=True,

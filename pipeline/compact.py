@@ -27,7 +27,7 @@ import polars as pl
 from pipeline.db import quote_literal
 from pipeline.lock import RefreshLock
 from pipeline.paths import sidecar
-from pipeline.store import _fsync, remove_stale_temp_files
+from pipeline.store import remove_stale_temp_files, swap_in
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +127,7 @@ def compact(db: Path, policy: RetentionPolicy = RetentionPolicy(), dry_run: bool
                 path.unlink(missing_ok=True)
             raise
         con.close()
-        _fsync(tmp)
-        os.replace(tmp, db)
-        _fsync(db.parent)
+        swap_in(tmp, db)
     log.info("compacted %s: dropped %d snapshot rows of %d", db, result["rows_dropped"], result["rows_before"])
     return result
 

@@ -261,10 +261,8 @@ class Writer:
             self.con.execute("USE memory")
             self.con.execute("DETACH new")
             self.con.close()
-            _fsync(self.tmp)
-        os.replace(self.tmp, self.db)
+        swap_in(self.tmp, self.db)
         self.committed = True  # from here on the new file is live, whatever happens next
-        _fsync(self.db.parent)
         log.info("store phases (s): %s", " ".join(f"{k}={v:.2f}" for k, v in self.timings.items()))
         return counts
 
@@ -409,6 +407,13 @@ def _schema_layout(present: dict[str, list[tuple[str, str]]]) -> dict[str, list[
     """What those same tables look like in sql/schema.sql (tables missing from the file are created later)."""
     wanted = _schema_columns()
     return {t: wanted[t] for t in present}
+
+
+def swap_in(tmp: Path, db: Path) -> None:
+    """Make the finished file `tmp` the DB: durable on disk first, then one atomic rename, then the directory."""
+    _fsync(tmp)
+    os.replace(tmp, db)
+    _fsync(db.parent)
 
 
 def _fsync(path: Path) -> None:
