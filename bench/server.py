@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 
 from bench.records import Resampled, load_pool, parse_size
-from pipeline.standin import MAX_PAGE, StandinHub
+from pipeline.standin import MAX_PAGE, StandinHub, serve_until_interrupted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,15 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=0)
     args = p.parse_args(argv)
     records = Resampled(load_pool(), parse_size(args.size), args.seed)
-    hub = StandinHub(records, page_size=MAX_PAGE, port=args.port).start()
-    print(hub.url, flush=True)
-    print(f"bench stand-in Hub: {len(records):,} resampled records at {hub.url}", file=sys.stderr, flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        hub.stop()
+    hub = StandinHub(records, page_size=MAX_PAGE, port=args.port)
+    serve_until_interrupted(hub, f"bench stand-in Hub: {len(records):,} resampled records")
     return 0
 
 

@@ -675,29 +675,22 @@ def main(argv: list[str] | None = None) -> int:
     records = load_many(args.records)
     hub = StandinHub(records, page_size=args.page_size, faults=faults, host=args.host, port=args.port)
     hub.verbose = args.verbose
+    serve_until_interrupted(hub, f"serving {len(records):,} records")
+    return 0
+
+
+def serve_until_interrupted(hub: StandinHub, what: str) -> None:
+    """Start `hub`, print its URL on stdout's first line (scripts read it), serve until Ctrl-C."""
     hub.start()
     print(hub.url, flush=True)
-    print(f"serving {len(records):,} records; Ctrl-C to stop", file=sys.stderr, flush=True)
+    print(f"{what} at {hub.url}; Ctrl-C to stop", file=sys.stderr, flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
         hub.stop()
-    return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-
-__all__ = [
-    "ALLOWED_EXPAND",
-    "DEFAULT_KEYS",
-    "Faults",
-    "RequestRecord",
-    "StandinHub",
-    "load_many",
-    "load_records",
-    "main",
-    "normalize_record",
-]
