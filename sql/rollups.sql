@@ -55,7 +55,8 @@ CREATE OR REPLACE MACRO hs_models() AS TABLE
 -- Whether the organisation filter is on (then queries read the raw tables: the rollups have no author column).
 CREATE OR REPLACE MACRO hs_by_org() AS len(COALESCE(getvariable('orgs'), []::VARCHAR[])) > 0;
 
--- Latest counts per (scope, task, size bucket): KPIs and the threshold-sensitivity curve.
+-- Latest counts per (scope, task, size bucket): KPIs, the threshold-sensitivity curve, tag coverage (a per-tag
+-- test over every model's tags is too slow per click at Hub scale).
 CREATE OR REPLACE TABLE rollup_models AS
 SELECT
     m.is_language_model,
@@ -63,7 +64,9 @@ SELECT
     CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo,
     count(*)                        AS models,
     COALESCE(sum(m.downloads_30d), 0)::BIGINT AS downloads_30d,
-    count(m.downloads_30d)          AS models_with_downloads
+    count(m.downloads_30d)          AS models_with_downloads,
+    count(*) FILTER (WHERE len(m.tags) > 0)                                           AS models_with_tags,
+    count(*) FILTER (WHERE len(list_filter(m.tags, lambda x: is_language_tag(x))) > 0) AS models_with_language
 FROM models m
 ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
 GROUP BY ALL;
