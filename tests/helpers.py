@@ -9,9 +9,12 @@ import duckdb
 
 
 def sql_rows(db: Path, sql: str) -> list[tuple]:
-    """Rows of `sql` on the DB file, opened read-only and closed again."""
-    con = duckdb.connect(str(db), read_only=True)
+    """Rows of `sql` on the DB file, ATTACHed read-only to a fresh in-memory DuckDB (never a cached instance of
+    a file a refresh has since replaced)."""
+    con = duckdb.connect()
     try:
+        con.execute(f"ATTACH '{db}' AS h (READ_ONLY)")
+        con.execute("USE h")
         return con.sql(sql).fetchall()
     finally:
         con.close()

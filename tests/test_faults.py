@@ -12,7 +12,6 @@ are cut to 10 ms (`fast_sleep`), so the suite stays fast while the retry/resume 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import random
@@ -29,6 +28,8 @@ from typing import Any
 import duckdb
 import orjson
 import pytest
+from helpers import digest
+from helpers import sql_rows as rows
 
 from pipeline.cli import main
 from pipeline.fetch import FetchOptions
@@ -45,20 +46,6 @@ PAGE = 100  # 10 pages: room for faults in the middle
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH '{db}' AS h (READ_ONLY)")
-        con.execute("USE h")
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 def model_ids(db: Path) -> set[str]:

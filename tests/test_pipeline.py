@@ -4,13 +4,12 @@ Faults (rate limits, 5xx, resets, bad pages and records, kills, the token) are i
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import sql_rows as rows
 
 from pipeline.cli import main
 from pipeline.fetch import FetchOptions
@@ -20,18 +19,6 @@ from pipeline.standin import StandinHub, load_records
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "hub-records-sample.jsonl.gz"  # real records, see tests/data/README.md
 RECORDS = load_records(SAMPLE)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
