@@ -107,3 +107,23 @@ def share_area(frame: pl.DataFrame, y: str, y_title: str, x: str = "snapshot_dat
         .transform_calculate(cls_order="datum.cls == 'SLM' ? 0 : 1")
         .properties(height=320)
     )
+
+
+def class_bars(frame: pl.DataFrame, field: str, title: str, share: str, share_title: str) -> alt.Chart:
+    """Models per `field` value, stacked by class, most common first; the tooltip adds the `share` column."""
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{field}:N", title=title, sort=alt.EncodingSortField("models", op="sum", order="descending")),
+            x=alt.X("models:Q", title="Models", stack=True),
+            color=class_color(),
+            tooltip=[
+                f"{field}:N",
+                "cls:N",
+                alt.Tooltip("models:Q", format=","),
+                alt.Tooltip(f"{share}:Q", format=".1%", title=share_title),
+            ],
+        )  # fmt: skip
+        .properties(height=alt.Step(22))
+    )

@@ -10,31 +10,12 @@ st.title("Domain focus")
 cover = data.one("tag_coverage", f.params())
 
 
-def by_class_bars(frame, field: str, title: str, share: str, share_title: str) -> alt.Chart:
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{field}:N", title=title, sort=alt.EncodingSortField("models", op="sum", order="descending")),
-            x=alt.X("models:Q", title="Models", stack=True),
-            color=charts.class_color(),
-            tooltip=[
-                f"{field}:N",
-                "cls:N",
-                alt.Tooltip("models:Q", format=","),
-                alt.Tooltip(f"{share}:Q", format=".1%", title=share_title),
-            ],
-        )  # fmt: skip
-        .properties(height=alt.Step(22))
-    )
-
-
 st.subheader("Tasks by class")
 tasks = data.run("tasks_by_class", f.params(n=20))
 if not charts.empty(tasks):
     counts, within = st.tabs(["Models", "Share of each class's models"])
     with counts:
-        charts.show(by_class_bars(tasks, "task", "Task", "share_of_class_models", "share of the class's models"))
+        charts.show(charts.class_bars(tasks, "task", "Task", "share_of_class_models", "share of the class's models"))
     with within:
         chart = (
             alt.Chart(tasks)
@@ -66,7 +47,7 @@ if not charts.empty(
     f"No language tags in the data ({cover.get('models_with_language', 0):,} of {cover.get('models', 0):,} models "
     "in view carry one).",
 ):
-    charts.show(by_class_bars(langs, "language", "Language", "share_of_language", "class share of language"))
+    charts.show(charts.class_bars(langs, "language", "Language", "share_of_language", "class share of language"))
     charts.caption(
         f"Languages from the Hub's language tags (ISO 639-1 codes and 'multilingual'). Coverage: "
         f"{cover['models_with_language']:,} of {cover['models']:,} sized models in view have one."
@@ -79,7 +60,7 @@ if not charts.empty(
     f"No free-form tags in the data ({cover.get('models_with_tags', 0):,} of {cover.get('models', 0):,} models in "
     "view have any tags; the bundled snapshot has only language tags).",
 ):
-    charts.show(by_class_bars(tags, "tag", "Tag", "share_of_tag", "class share of tag"))
+    charts.show(charts.class_bars(tags, "tag", "Tag", "share_of_tag", "class share of tag"))
     charts.caption(
         f"The 25 most common tags, excluding prefixed tags (license:, base_model:, region:…) and language codes. "
         f"Coverage: {cover['models_with_tags']:,} of {cover['models']:,} sized models in view have tags."
