@@ -84,11 +84,9 @@ class Runner:
 
 def _sql_box(db: Path) -> float:
     from pipeline import safe_sql
+    from pipeline.db import load_sql
 
-    sql = (
-        "SELECT model_class, count(*) AS models, sum(downloads_30d) AS downloads_30d\n"
-        "FROM models\nWHERE is_language_model\nGROUP BY ALL\nORDER BY models DESC"
-    )
+    sql = load_sql("sql_box_default")
     t = time.perf_counter()
     safe_sql.run_safe_query(db, sql, max_rows=10_000, timeout_s=10.0)
     return time.perf_counter() - t

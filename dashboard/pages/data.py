@@ -6,11 +6,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data
+from pipeline.db import load_sql
 
-DEFAULT_SQL = (
-    "SELECT model_class, count(*) AS models, sum(downloads_30d) AS downloads_30d\n"
-    "FROM models\nWHERE is_language_model\nGROUP BY ALL\nORDER BY models DESC"
-)
+# The box shows the query without its header comment.
+DEFAULT_SQL = "\n".join(line for line in load_sql("sql_box_default").splitlines() if not line.startswith("--"))
 
 st.title("Data")
 meta = data.one("meta")
