@@ -127,7 +127,8 @@ class Writer:
         version, a leftover WAL) takes the row-by-row path of `_copy_previous`, which migrates by column name."""
         if not self.db.exists() or self.storage_version or sidecar(self.db, ".wal").exists():
             return False
-        if _table_layout(self.db) != _schema_layout(_table_layout(self.db)):
+        layout = _table_layout(self.db)
+        if layout != _schema_layout(layout):
             log.info("the previous file's tables differ from sql/schema.sql: copying its rows by column name")
             return False
         shutil.copyfile(self.db, self.tmp)
