@@ -3,7 +3,7 @@
 The call list is recorded, not hand-written: every page of `app.py` is run once with Streamlit's AppTest against a
 small DB, with `dashboard.data.run` wrapped to log (query name, params). That captures the sidebar's defaults
 (threshold, scope, series, window) exactly as the pages compute them. Timing then replays each call through
-`dashboard.data.DashboardDB.query` (a `pipeline.db.ReadOnlyDB` plus the DuckDB variables the pages set), with
+`dashboard.data.DashboardDB.query` (a `pipeline.database.Database` plus the DuckDB variables the pages set), with
 no Streamlit cache: what a page costs on the first view after a refresh.
 """
 
@@ -68,13 +68,13 @@ class Runner:
 
     def _open(self) -> None:
         from dashboard.data import DashboardDB
-        from pipeline.db import file_identity
+        from pipeline.database import file_identity
 
         self.identity = file_identity(self.db)
         self.handle = DashboardDB(self.db)
 
     def refresh_if_swapped(self) -> None:
-        from pipeline.db import file_identity
+        from pipeline.database import file_identity
 
         if file_identity(self.db) != self.identity:
             old = self.handle
@@ -83,8 +83,8 @@ class Runner:
 
 
 def _sql_box(db: Path) -> float:
-    from pipeline import safe_sql
-    from pipeline.db import load_sql
+    from pipeline.database import load_sql
+    from pipeline.product import safe_sql
 
     sql = load_sql("sql_box_default")
     t = time.perf_counter()

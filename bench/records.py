@@ -23,8 +23,8 @@ from typing import Any, overload
 
 import numpy as np
 
+from hubscope_testing.standin import load_many, object_id
 from pipeline.paths import DEFAULT_SNAPSHOT
-from pipeline.standin import load_many, object_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = (
@@ -32,13 +32,13 @@ SOURCES = (
     ROOT / "tests" / "data" / "hub-records-sample.jsonl.gz",
     Path("/work/shared/hub-data/hub-full-2022-02.jsonl.gz"),
 )
-# What a refresh asks the Hub for (pipeline.fetch.EXPAND) plus the keys every item has.
+# What a refresh asks the Hub for (pipeline.ingest.crawl.EXPAND) plus the keys every item has.
 KEEP = ("_id", "id")
 
 
 def load_pool() -> list[dict[str, Any]]:
     """The real records (API shape), sorted by id so the pool is the same on every machine."""
-    from pipeline.fetch import EXPAND
+    from pipeline.ingest.crawl import EXPAND
 
     keys = (*KEEP, *EXPAND)
     pool = load_many([p for p in SOURCES if p.exists()])

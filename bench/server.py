@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from bench.records import Resampled, load_pool, parse_size
-from pipeline.standin import MAX_PAGE, StandinHub, serve_until_interrupted
+from hubscope_testing.standin import MAX_PAGE, StandinHub, serve_until_interrupted
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from bench.records import Resampled, load_pool, parse_size
-from pipeline.standin import MAX_PAGE
+from hubscope_testing.standin import MAX_PAGE
 
 
 def write_pages(size: int, seed: int, out: Path) -> dict[str, Any]:
@@ -85,8 +85,8 @@ class _Result:
 def cpu_path(pages: Path, db: Path, trace_sql: bool = False) -> dict[str, Any]:
     """Pre-fetched pages through the refresh machinery (refresh._run: lock, journal, Normalizer, Writer,
     classify.enrich, rollups, swap) with no HTTP and no huggingface_hub."""
-    from pipeline import store
     from pipeline.refresh import _run
+    from pipeline.store import writer as store
 
     spent: dict[str, float] = {}
     if trace_sql:
@@ -124,7 +124,7 @@ def add_history(db: Path, days: int, seed: int) -> dict[str, Any]:
     re-run so the rollups cover the history, and the file is CHECKPOINTed."""
     import duckdb
 
-    from pipeline.db import load_sql
+    from pipeline.database import load_sql
 
     t = time.perf_counter()
     con = duckdb.connect(str(db))

@@ -1,6 +1,6 @@
 """Read-only data access for the dashboard: pages only call `run(name, params)`.
 
-- One in-memory DuckDB with the DB file ATTACHed READ_ONLY (`pipeline.db.ReadOnlyDB`), cached with
+- One in-memory DuckDB with the DB file ATTACHed READ_ONLY (`pipeline.database.Database`), cached with
   `st.cache_resource(max_entries=1)` keyed on the file's identity (inode, mtime, size): a refresh that swaps the
   file in shows on the next rerun, no restart; the old connection is closed when the new one replaces it.
 - Query results cached with `st.cache_data` keyed on (file identity, query name, parameters).
@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from pipeline.db import ReadOnlyDB, file_identity, load_sql
+from pipeline.database import Database, file_identity, load_sql
 from pipeline.paths import db_path
 
 # Objects sql/rollups.sql creates; when the DB file lacks any of them the session builds them in memory.
@@ -32,10 +32,10 @@ ROLLUP_MACROS = ("hs_class", "hs_keep", "hs_models", "hs_by_org")
 
 
 class DashboardDB:
-    """A ReadOnlyDB plus the rollups (in the file, or built in this in-memory session)."""
+    """A Database plus the rollups (in the file, or built in this in-memory session)."""
 
     def __init__(self, path: Path) -> None:
-        self.ro = ReadOnlyDB(path)
+        self.ro = Database(path)
         self.identity = self.ro.identity
         self.rollups_in_file = self._has_rollups()
         if not self.rollups_in_file:
@@ -139,7 +139,7 @@ def age_text(then: dt.datetime | dt.date | None, now: dt.datetime | None = None)
 
 def runs() -> pl.DataFrame:
     """Every refresh attempt: the DB's refresh_runs plus journal-only ones (failed, killed, running)."""
-    from pipeline.status import all_runs
+    from pipeline.product.status import all_runs
 
     rows = all_runs(current_path())
     if not rows:
@@ -162,8 +162,8 @@ class SafeOutcome:
 
 
 def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0) -> SafeOutcome:
-    """The Data page's SQL box, through pipeline.safe_sql."""
-    from pipeline import safe_sql
+    """The Data page's SQL box, through pipeline.product.safe_sql."""
+    from pipeline.product import safe_sql
 
     try:
         result = safe_sql.run_safe_query(current_path(), sql, max_rows=max_rows, timeout_s=timeout_s)

@@ -83,7 +83,7 @@ def _default_threshold_label(grid: list[float], configured: float) -> str:
 
 def sidebar() -> Filters:
     """Draw the global controls in the sidebar and return the current filters."""
-    from pipeline.classify import load_config
+    from pipeline.enrich.classify import load_config
 
     configured = float(load_config().slm_max_params)
     grid = data.run("threshold_grid")["threshold"].to_list()

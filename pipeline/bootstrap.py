@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pipeline.lock import RefreshLocked
+from pipeline.ingest.snapshot import open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT
 from pipeline.refresh import RefreshResult, refresh_from_snapshot
-from pipeline.snapshot import open_snapshot
+from pipeline.store.lock import RefreshLocked
 
 
 def ensure_db(db: Path, snapshot_dir: Path = DEFAULT_SNAPSHOT, wait_s: float = 300.0) -> RefreshResult | None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.cli_product import EXIT_FAILED, add_db_option, add_subcommands
-from pipeline.lock import EXIT_LOCKED, RefreshLocked
 from pipeline.paths import DEFAULT_SNAPSHOT, db_path
+from pipeline.store.lock import EXIT_LOCKED, RefreshLocked
 
 DESCRIPTION = """\
 HubScope pipeline: Hugging Face Hub model metadata and download counts into one DuckDB file.
@@ -89,9 +89,9 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from pipeline.fetch import FetchOptions
+    from pipeline.ingest.crawl import FetchOptions
+    from pipeline.ingest.snapshot import open_snapshot
     from pipeline.refresh import refresh_from_hub, refresh_from_snapshot
-    from pipeline.snapshot import open_snapshot
 
     db = db_path(args.db)
     if args.from_snapshot:
@@ -114,7 +114,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.status import status_report
+    from pipeline.product.status import status_report
 
     report, ok = status_report(db_path(args.db), runs=args.runs)
     print(report)

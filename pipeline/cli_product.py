@@ -16,8 +16,8 @@ from pathlib import Path
 import orjson
 import polars as pl
 
-from pipeline.lock import EXIT_LOCKED, RefreshLocked
 from pipeline.paths import db_path
+from pipeline.store.lock import EXIT_LOCKED, RefreshLocked
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
 
@@ -79,7 +79,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> dict[str, Callable[[argp
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from pipeline.safe_sql import SafeSQLError, UnsafeQuery, run_safe_query
+    from pipeline.product.safe_sql import SafeSQLError, UnsafeQuery, run_safe_query
 
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     if args.max_rows < 0 or args.timeout <= 0:
@@ -119,7 +119,7 @@ def _flat(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.export import export_snapshots
+    from pipeline.product.export import export_snapshots
 
     counts = export_snapshots(db_path(args.db), args.out, args.fmt)
     print(f"exported to {args.out} ({args.fmt}): " + ", ".join(f"{t} {n:,} rows" for t, n in counts.items()))
@@ -127,7 +127,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from pipeline.compact import RetentionPolicy, compact
+    from pipeline.product.compact import RetentionPolicy, compact
 
     try:
         policy = RetentionPolicy(args.keep_all_days, args.daily_days, args.weekly)
@@ -149,7 +149,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 def cmd_schema_doc(args: argparse.Namespace) -> int:
-    from pipeline import schema_doc
+    from pipeline.product import schema_doc
 
     out = args.out or schema_doc.DOC_PATH
     db = Path(args.db) if args.db else None

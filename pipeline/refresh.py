@@ -12,12 +12,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline import __version__, runlog
-from pipeline.fetch import FetchOptions, FetchStats, fetch_pages
-from pipeline.lock import RefreshLock
-from pipeline.normalize import Normalizer
-from pipeline.snapshot import Snapshot
-from pipeline.store import Writer, latest_run_id, remove_stale_temp_files
+from pipeline import __version__
+from pipeline.ingest.crawl import FetchOptions, FetchStats, fetch_pages
+from pipeline.ingest.normalize import Normalizer
+from pipeline.ingest.snapshot import Snapshot
+from pipeline.store import runlog
+from pipeline.store.lock import RefreshLock
+from pipeline.store.writer import Writer, latest_run_id, remove_stale_temp_files
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class RefreshResult:
 
 def _classifier(config_path: Path | None) -> tuple[Callable[..., Any], dict[str, str]]:
     """classify.enrich bound to the config, and the config facts the DB records (SQL macros default to them)."""
-    from pipeline.classify import enrich, load_config
+    from pipeline.enrich.classify import enrich, load_config
 
     config = load_config(config_path)
     facts = {"slm_max_params": repr(float(config.slm_max_params))}

@@ -11,9 +11,9 @@ import orjson
 import polars as pl
 import pytest
 
+from pipeline.ingest.snapshot import open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT
 from pipeline.refresh import refresh_from_snapshot
-from pipeline.snapshot import open_snapshot
 
 FIXTURE_MODELS = 600  # enough for every chart to have data, small enough to build in a couple of seconds
 

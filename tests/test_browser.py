@@ -18,9 +18,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from pipeline.ingest.snapshot import open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT, REPO_ROOT
 from pipeline.refresh import refresh_from_snapshot
-from pipeline.snapshot import open_snapshot
 from tests.conftest import FIXTURE_MODELS, slice_snapshot
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from test_sizing import EMPTY_LINEAGE, load_reference_inputs
 
-from pipeline.classify import Config, enrich, load_config, model_class, size_band
-from pipeline.coverage import coverage_report, format_coverage
+from pipeline.enrich.classify import Config, enrich, load_config, model_class, size_band
+from pipeline.product.coverage import coverage_report, format_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 # macros.sql reads schema_info (the configured default boundary), so it runs on top of the schema, as in a refresh.
@@ -207,9 +207,9 @@ def test_coverage_report_in_memory() -> None:
 
 
 def test_coverage_on_fixture_db(fixture_db: Path) -> None:
-    from pipeline.db import ReadOnlyDB
+    from pipeline.database import Database
 
-    with ReadOnlyDB(fixture_db) as ro:
+    with Database(fixture_db) as ro:
         rows = coverage_report(ro)
     print("\n" + format_coverage(rows))
     assert any(r[1] == "resolved (any source)" for r in rows)

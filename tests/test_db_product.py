@@ -11,13 +11,13 @@ import polars as pl
 import pytest
 from helpers import sql_rows as rows
 
-from pipeline import schema_doc
 from pipeline.cli import main as cli
-from pipeline.compact import RetentionPolicy, compact, plan_retention
-from pipeline.export import export_snapshots
-from pipeline.lock import RefreshLock, RefreshLocked
+from pipeline.ingest.snapshot import open_snapshot
+from pipeline.product import schema_doc
+from pipeline.product.compact import RetentionPolicy, compact, plan_retention
+from pipeline.product.export import export_snapshots
 from pipeline.refresh import refresh_from_snapshot
-from pipeline.snapshot import open_snapshot
+from pipeline.store.lock import RefreshLock, RefreshLocked
 
 VIEWS = [name for name, obj in schema_doc.documented_objects().items() if obj.kind == "view"]
 
@@ -119,7 +119,7 @@ def test_comment_parser() -> None:
 
 
 def test_examples_are_questions_and_run(bundled_db: Path) -> None:
-    from pipeline.safe_sql import run_safe_query
+    from pipeline.product.safe_sql import run_safe_query
 
     examples = schema_doc.load_examples()
     assert len(examples) >= 10

@@ -2,7 +2,7 @@
 
 Every fault ends in a DEFINED state: either the run survives (status ok, every served model stored, nothing
 twice) or it fails (status failed, the previous DB file byte-identical, no temp file left), and the attempt is in
-`pipeline.status.all_runs` either way. The normal path lives in tests/test_pipeline.py; the SQL box's attacks in
+`pipeline.product.status.all_runs` either way. The normal path lives in tests/test_pipeline.py; the SQL box's attacks in
 tests/test_safe_sql.py (which covers all of issue 6's list: writes, DDL, COPY TO, ATTACH, INSTALL/LOAD, local
 file readers, PRAGMA/SET, several statements, 10M-row results, runaway queries).
 
@@ -31,12 +31,12 @@ import pytest
 from helpers import digest
 from helpers import sql_rows as rows
 
+from hubscope_testing.standin import StandinHub, load_records
 from pipeline.cli import main
-from pipeline.fetch import FetchOptions
-from pipeline.normalize import Normalizer
+from pipeline.ingest.crawl import FetchOptions
+from pipeline.ingest.normalize import Normalizer
+from pipeline.product.status import all_runs
 from pipeline.refresh import refresh_from_hub
-from pipeline.standin import StandinHub, load_records
-from pipeline.status import all_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "hub-records-sample.jsonl.gz"  # real records, see tests/data/README.md
@@ -57,7 +57,7 @@ def fast_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shorten the client's retry sleeps and our storm waits (the time accounting is unchanged)."""
     import huggingface_hub.utils._http as hf_http
 
-    import pipeline.fetch as fetch
+    import pipeline.ingest.crawl as fetch
 
     real_sleep = time.sleep
     for module in (hf_http, fetch):
@@ -318,7 +318,7 @@ def test_dashboard_readers_see_no_error_while_5_refreshes_swap_the_file(good_db:
     """Dashboard queries in threads, each reopening the DB when its identity changes (as dashboard/data.py
     does), while 5 refreshes build and swap the file."""
     from dashboard.data import DashboardDB
-    from pipeline.db import file_identity
+    from pipeline.database import file_identity
 
     queries = [
         ("overview_kpis", {"threshold": 10e9, "scope": "all", "unknown": "exclude", "tasks": [], "orgs": []}),
@@ -508,7 +508,7 @@ def test_token_never_appears_in_logs_db_journal_or_exports(tmp_path: Path, hub: 
     sentinel = "hf_SENTINELtoken0123456789abcdefXYZ"
     monkeypatch.setenv("HF_TOKEN", sentinel)
     seen_auth: list[str] = []
-    from pipeline import standin
+    from hubscope_testing import standin
 
     handler_get = standin._Handler.do_GET
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipeline.licenses import (
+from pipeline.enrich.licenses import (
     TIER_TABLE,
     TIERS,
     add_license_columns,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.lineage import family_roots
+from pipeline.enrich.lineage import family_roots
 
 
 def lin(*edges: tuple[str, str, str]) -> pl.DataFrame:

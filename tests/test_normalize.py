@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline.normalize import CREATED_AT_SENTINEL, Normalizer
+from pipeline.ingest.normalize import CREATED_AT_SENTINEL, Normalizer
 
 
 def one(record: dict) -> dict:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from helpers import sql_rows as rows
 
+from hubscope_testing.standin import StandinHub, load_records
 from pipeline.cli import main
-from pipeline.fetch import FetchOptions
+from pipeline.ingest.crawl import FetchOptions
 from pipeline.refresh import refresh_from_hub
-from pipeline.standin import StandinHub, load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "hub-records-sample.jsonl.gz"  # real records, see tests/data/README.md
@@ -102,8 +102,8 @@ def test_enrich_gets_every_tag_sizing_reads() -> None:
     must be added there, or it would silently never match."""
     import re
 
-    from pipeline import sizing
-    from pipeline.store import ENRICH_TAGS
+    from pipeline.enrich import sizing
+    from pipeline.store.writer import ENRICH_TAGS
 
     source = Path(sizing.__file__).read_text()
     read = set(re.findall(r'_has_tag\("([^"]+)"\)', source))

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from pipeline.cli import main as cli
-from pipeline.safe_sql import (
+from pipeline.product.safe_sql import (
     QueryFailed,
     QueryTimeout,
     UnsafeQuery,

@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from pipeline.cli import main
-from pipeline.db import file_identity
-from pipeline.lock import EXIT_LOCKED, RefreshLock
+from pipeline.database import file_identity
+from pipeline.store.lock import EXIT_LOCKED, RefreshLock
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -46,7 +46,7 @@ def test_second_refresh_process_exits_75_at_once(snapshot_slice: Path, tmp_path:
     """Across processes, as cron would run them: one holds the lock, `python -m pipeline refresh` exits 75."""
     db = tmp_path / "hub.duckdb"
     holder = subprocess.Popen(
-        [PY, "-c", f"import sys, time\nfrom pathlib import Path\nfrom pipeline.lock import RefreshLock\n"
+        [PY, "-c", f"import sys, time\nfrom pathlib import Path\nfrom pipeline.store.lock import RefreshLock\n"
          f"with RefreshLock(Path({str(db)!r})):\n    print('locked', flush=True)\n    time.sleep(60)\n"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.classify import model_class
-from pipeline.sizing import name_params_expr, parse_params_from_name, resolve_params
+from pipeline.enrich.classify import model_class
+from pipeline.enrich.sizing import name_params_expr, parse_params_from_name, resolve_params
 
 REFERENCE_CSV = Path(__file__).parent / "data" / "reference_models.csv"
 B = 1_000_000_000

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 from helpers import sql_rows as q
 
+from pipeline.ingest.snapshot import open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT
 from pipeline.refresh import refresh_from_snapshot
-from pipeline.snapshot import open_snapshot
 
 
 def test_bundled_snapshot_builds_the_db(bundled_db: Path) -> None:

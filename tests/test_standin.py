@@ -24,7 +24,7 @@ if "huggingface_hub" not in sys.modules:  # HF_HOME is read once, at import
 from huggingface_hub import HfApi, constants  # noqa: E402
 from huggingface_hub.errors import HfHubHTTPError  # noqa: E402
 
-from pipeline.standin import (  # noqa: E402
+from hubscope_testing.standin import (  # noqa: E402
     ALLOWED_EXPAND,
     Faults,
     StandinHub,
@@ -319,7 +319,7 @@ def test_page_faults_count_per_query(hub: StandinHub) -> None:
 
 def test_cli_serves(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.standin", "--records", str(FINETUNES), "--port", "0", "--truncate-page", "3"],
+        [sys.executable, "-m", "hubscope_testing.standin", "--records", str(FINETUNES), "--port", "0", "--truncate-page", "3"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data
-from pipeline.db import load_sql
+from pipeline.database import load_sql
 
 # The box shows the query without its header comment.
 DEFAULT_SQL = "\n".join(line for line in load_sql("sql_box_default").splitlines() if not line.startswith("--"))

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline.db import quote_literal
+from pipeline.database import quote_literal
 
 MEMORY_LIMIT = "2GB"  # a SQL box must not be able to take the dashboard's host down
 THREADS = 2

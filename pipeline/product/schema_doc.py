@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline.db import quote_literal
+from pipeline.database import quote_literal
 from pipeline.paths import DEFAULT_SNAPSHOT, REPO_ROOT, SQL_DIR
-from pipeline.store import DERIVED_SQL
+from pipeline.store.writer import DERIVED_SQL
 
 DOC_PATH = REPO_ROOT / "docs" / "schema.md"
 EXAMPLES_DIR = SQL_DIR / "examples"
@@ -114,8 +114,8 @@ def load_examples(directory: Path = EXAMPLES_DIR) -> list[Example]:
 @contextmanager
 def bundled_db() -> Iterator[Path]:
     """A DB built from the bundled snapshot through the real refresh, in a temporary directory."""
+    from pipeline.ingest.snapshot import open_snapshot
     from pipeline.refresh import refresh_from_snapshot
-    from pipeline.snapshot import open_snapshot
 
     with tempfile.TemporaryDirectory(prefix="hubscope-schema-doc-") as tmp:
         db = Path(tmp) / "hub.duckdb"
@@ -194,7 +194,7 @@ def missing_descriptions(db: Path) -> list[str]:
 
 def render(db: Path) -> str:
     """The whole docs/schema.md for the DB file `db` (meant to be built from the bundled snapshot)."""
-    from pipeline.safe_sql import run_safe_query
+    from pipeline.product.safe_sql import run_safe_query
 
     docs = documented_objects()
     objects, columns = _catalog(db)

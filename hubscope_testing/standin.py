@@ -650,7 +650,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipeline.standin", description=(__doc__ or "").split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m hubscope_testing.standin", description=(__doc__ or "").split("\n")[0])
     p.add_argument("--records", nargs="+", required=True, help="JSONL(.gz): API items, 2022 full, ModelInfo")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)

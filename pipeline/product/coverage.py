@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.db import load_sql
+from pipeline.database import load_sql
 
 HEADER = ("section", "item", "models", "% models", "downloads 30d", "% downloads")
 
@@ -13,7 +13,7 @@ HEADER = ("section", "item", "models", "% models", "downloads 30d", "% downloads
 def coverage_report(con: Any) -> list[tuple[Any, ...]]:
     """Rows of sql/coverage.sql: (section, item, models, pct_models, downloads_30d, pct_downloads).
 
-    con: a pipeline.db.ReadOnlyDB (queries run in its attached `hub`), or a duckdb connection whose default
+    con: a pipeline.database.Database (queries run in its attached `hub`), or a duckdb connection whose default
     schema holds the tables (e.g. a writer's connection, or an in-memory test DB).
     """
     sql = load_sql("coverage")

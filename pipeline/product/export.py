@@ -14,7 +14,7 @@ from typing import Literal
 
 import duckdb
 
-from pipeline.db import quote_literal
+from pipeline.database import quote_literal
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.licenses import add_license_columns
-from pipeline.lineage import family_roots
-from pipeline.sizing import lineage_edges, resolve_params
+from pipeline.enrich.licenses import add_license_columns
+from pipeline.enrich.lineage import family_roots
+from pipeline.enrich.sizing import lineage_edges, resolve_params
 
-CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "hubscope.toml"
+CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "hubscope.toml"
 
 DEFAULT_LM_TAGS = frozenset(
     {

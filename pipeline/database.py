@@ -36,7 +36,7 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-class ReadOnlyDB:
+class Database:
     """One in-memory DuckDB with the file attached read-only; a cursor per query, so threads can share it."""
 
     def __init__(self, path: Path) -> None:
@@ -63,7 +63,7 @@ class ReadOnlyDB:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> ReadOnlyDB:
+    def __enter__(self) -> Database:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -24,10 +24,10 @@ import duckdb
 import orjson
 import polars as pl
 
-from pipeline.db import quote_literal
-from pipeline.lock import RefreshLock
+from pipeline.database import quote_literal
 from pipeline.paths import sidecar
-from pipeline.store import remove_stale_temp_files, swap_in
+from pipeline.store.lock import RefreshLock
+from pipeline.store.writer import remove_stale_temp_files, swap_in
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ import orjson
 import polars as pl
 
 from pipeline import __version__
-from pipeline.db import load_sql, quote_literal
-from pipeline.normalize import Batch
+from pipeline.database import load_sql, quote_literal
+from pipeline.ingest.normalize import Batch
 from pipeline.paths import sidecar
-from pipeline.runlog import RUN_FIELDS
+from pipeline.store.runlog import RUN_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ class Writer:
         """classify.enrich over every model (so a config change applies everywhere); returns model_id + the
         ENRICHED_COLUMNS. Only the tags enrich reads are passed (ENRICH_TAGS): the full tags column of 3M
         models is ~45M strings, the largest thing a refresh would otherwise hold in memory."""
-        from pipeline.sizing import MOE_TAGS
+        from pipeline.enrich.sizing import MOE_TAGS
 
         tags = ", ".join(quote_literal(t) for t in (*ENRICH_TAGS, *MOE_TAGS))
         inputs = self.con.sql(

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline import runlog
-from pipeline.coverage import coverage_text
-from pipeline.db import ReadOnlyDB
+from pipeline.database import Database
+from pipeline.product.coverage import coverage_text
+from pipeline.store import runlog
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -23,7 +23,7 @@ def all_runs(db: Path) -> list[dict[str, Any]]:
     """Runs recorded in the DB, plus journal runs the DB does not know (failed, killed or still running)."""
     in_db: list[dict[str, Any]] = []
     if db.exists():
-        with ReadOnlyDB(db) as ro:
+        with Database(db) as ro:
             in_db = ro.query_named("runs").to_dicts()
     known = {r["run_id"] for r in in_db}
     extra = [r for r in runlog.runs(db) if r["run_id"] not in known]
@@ -43,7 +43,7 @@ def status_report(db: Path, runs: int = 10) -> tuple[str, bool]:
             _table(shown[-runs:], cols),
         ]
     if db.exists():
-        with ReadOnlyDB(db) as ro:
+        with Database(db) as ro:
             summary = ro.query_named("status_summary").to_dicts()[0]
             parts += ["", "Models:", *(f"  {k}: {v}" for k, v in summary.items())]
             parts += ["", coverage_text(ro)]

@@ -1,0 +1,1 @@
+"""Enrichment: sizing, licences, lineage, classes. Pure and columnar: no I/O."""

@@ -1,0 +1,1 @@
+"""What users run on the DB: read-only SQL, export, compaction, schema doc, status."""
