@@ -29,6 +29,7 @@ from pipeline import __version__
 from pipeline.database import load_sql, quote_literal
 from pipeline.ingest.normalize import Batch
 from pipeline.paths import sidecar
+from pipeline.store import history as history_store
 from pipeline.store.runlog import RUN_FIELDS
 
 log = logging.getLogger(__name__)
@@ -215,15 +216,7 @@ class Writer:
 
     def add_history(self, history: pl.DataFrame) -> None:
         """Recorded snapshot rows (model_id, snapshot_date, series, downloads_30d, likes, …) with real dates."""
-        # (model_id, snapshot_at, series) is unique: rows already stored (the same snapshot loaded again) are skipped.
-        self._with_frames(
-            "INSERT INTO model_snapshots BY NAME SELECT h.*, CAST(h.snapshot_date AS TIMESTAMP) AS snapshot_at, "
-            "$run AS run_id FROM (SELECT DISTINCT ON (model_id, snapshot_date, series) * FROM recorded_history) h "
-            "ANTI JOIN model_snapshots o ON o.model_id = h.model_id AND o.series = h.series "
-            "AND o.snapshot_at = CAST(h.snapshot_date AS TIMESTAMP)",
-            {"run": self.run["run_id"]},
-            recorded_history=history,
-        )
+        history_store.add_recorded_history(self.con, self.run["run_id"], history)
 
     def add_reference(self, reference: pl.DataFrame) -> None:
         self._with_frames("INSERT OR REPLACE INTO reference_params BY NAME SELECT * FROM ref", ref=reference)
@@ -276,7 +269,7 @@ class Writer:
 
     def _merge(self, series: str | None) -> dict[str, int]:
         """Lineage and snapshot rows of the run go in; `models` itself is rebuilt in one pass afterwards."""
-        con, at = self.con, f"TIMESTAMP '{self.snapshot_at}'"
+        con = self.con
         new = con.sql("SELECT count(*) FROM _stage_models s ANTI JOIN models m USING (model_id)").fetchall()[0][0]
         # Links from the records replace the ones those records gave before; outside links stay.
         con.execute(
@@ -285,18 +278,8 @@ class Writer:
         )
         con.execute("INSERT INTO model_lineage BY NAME SELECT * FROM _stage_lineage ON CONFLICT DO NOTHING")
         if series is not None:  # a recorded snapshot brings its own dated history instead
-            # (model_id, snapshot_at, series) is unique: an earlier run that started in the same second wins.
-            con.execute(
-                f"INSERT INTO model_snapshots BY NAME SELECT model_id, {at} AS snapshot_at, "
-                f"CAST({at} AS DATE) AS snapshot_date, {self.run['run_id']} AS run_id, $series AS series, "
-                "downloads_30d, downloads_all_time, likes, trending_score FROM _stage_models s "
-                f"ANTI JOIN (SELECT model_id FROM model_snapshots WHERE snapshot_at = {at} AND series = $series) o "
-                "USING (model_id)",
-                parameters={"series": series},
-            )
-        snapshot_rows = con.sql(
-            "SELECT count(*) FROM model_snapshots WHERE run_id = $r", params={"r": self.run["run_id"]}
-        ).fetchall()[0][0]
+            history_store.append_run_snapshot(con, self.run["run_id"], self.snapshot_at, series)
+        snapshot_rows = history_store.run_snapshot_rows(con, self.run["run_id"])
         rejected = con.sql(
             "SELECT count(*) FROM rejected_records WHERE run_id = $r", params={"r": self.run["run_id"]}
         ).fetchall()[0][0]
