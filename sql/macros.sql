@@ -1,9 +1,16 @@
 -- HubScope query-time macros. Runnable as-is:  duckdb data/hub.duckdb < sql/macros.sql
--- They mirror config/hubscope.toml ([classes] rule, [bands]); SQL cannot read TOML, so tests/test_classify.py
--- checks that these macros and pipeline/classify.py agree over many values. Change both together.
+-- The rules come from the tables each refresh writes before this file runs (pipeline.enrich.Config.tables(),
+-- from config/hubscope.toml): config_classes, config_bands, config_devices, config_language_tags. Nothing here
+-- repeats a threshold, a band edge or a label, so a DB built with another config answers with that config.
+-- The CREATE TABLE IF NOT EXISTS lines only let this file run on a DB that has no such tables (built before
+-- they existed); there the rule macros answer NULL rather than guess.
+CREATE TABLE IF NOT EXISTS config_classes (slm_max_params DOUBLE);
+CREATE TABLE IF NOT EXISTS config_bands (band_order INTEGER, label VARCHAR, upper DOUBLE);
+CREATE TABLE IF NOT EXISTS config_devices (device_order INTEGER, label VARCHAR, max_gb_4bit DOUBLE);
+CREATE TABLE IF NOT EXISTS config_language_tags (pipeline_tag VARCHAR);
 
--- SLM when params_total < threshold (strictly below: exactly 10e9 is an LLM); NULL without a count.
--- Same rule as pipeline.classify.model_class. The dashboard's slider passes its own threshold.
+-- SLM when params_total < threshold (strictly below: exactly the threshold is an LLM); NULL without a count.
+-- The dashboard's slider passes its own threshold.
 CREATE OR REPLACE MACRO model_class(params_total, threshold) AS
     CASE
         WHEN params_total IS NULL THEN NULL
@@ -11,32 +18,49 @@ CREATE OR REPLACE MACRO model_class(params_total, threshold) AS
         ELSE 'LLM'
     END;
 
--- The SLM/LLM boundary of config/hubscope.toml ([classes] slm_max_params) that the last refresh used, as the
--- pipeline records it in schema_info; 10e9 for a file that has no record of it.
+-- The SLM/LLM boundary the last refresh used ([classes] slm_max_params). A file refreshed before config_classes
+-- existed recorded the same value in schema_info.
 CREATE OR REPLACE MACRO default_threshold() AS
-    (SELECT COALESCE(max(TRY_CAST(value AS DOUBLE)), 10e9) FROM schema_info WHERE key = 'slm_max_params');
+    COALESCE(
+        (SELECT max(slm_max_params) FROM config_classes),
+        (SELECT max(TRY_CAST(value AS DOUBLE)) FROM schema_info WHERE key = 'slm_max_params')
+    );
 
 -- Same, at the configured default boundary.
 CREATE OR REPLACE MACRO model_class_default(params_total) AS model_class(params_total, default_threshold());
 
--- Size band; bounds are exclusive upper bounds, as [bands] in config/hubscope.toml.
+-- Size band ([bands]): the first band (by band_order) whose exclusive upper bound the count is below, i.e. band
+-- number 1 + (bounds <= count); the last band's bound is inf. 'unknown' without a count. The ladders are read
+-- once per query as lists (uncorrelated subqueries): a correlated lookup per row is ~35x slower at 3M rows.
 CREATE OR REPLACE MACRO size_band(params_total) AS
     CASE
         WHEN params_total IS NULL THEN 'unknown'
-        WHEN params_total < 1e9 THEN '<1B'
-        WHEN params_total < 3e9 THEN '1-3B'
-        WHEN params_total < 10e9 THEN '3-10B'
-        WHEN params_total < 30e9 THEN '10-30B'
-        WHEN params_total < 100e9 THEN '30-100B'
-        ELSE '>100B'
+        ELSE (SELECT list(label ORDER BY band_order) FROM config_bands)[
+            least(
+                1 + len(list_filter((SELECT list(upper ORDER BY band_order) FROM config_bands), lambda u: u <= params_total)),
+                (SELECT count(*) FROM config_bands)
+            )::INTEGER]
     END;
 
--- Band order for sorting charts (unknown last).
+-- Band order for sorting charts ('unknown' and unlisted labels last).
 CREATE OR REPLACE MACRO size_band_order(band) AS
-    CASE band
-        WHEN '<1B' THEN 1 WHEN '1-3B' THEN 2 WHEN '3-10B' THEN 3 WHEN '10-30B' THEN 4
-        WHEN '30-100B' THEN 5 WHEN '>100B' THEN 6 ELSE 99
+    COALESCE(list_position((SELECT list(label ORDER BY band_order) FROM config_bands), band), 99);
+
+-- Smallest device class ([devices]) whose memory holds the weights (GB, bound inclusive): class number
+-- 1 + (bounds < gb); NULL without a size.
+CREATE OR REPLACE MACRO device_class(gb_4bit) AS
+    CASE
+        WHEN gb_4bit IS NULL THEN NULL
+        ELSE (SELECT list(label ORDER BY device_order) FROM config_devices)[
+            least(
+                1 + len(list_filter((SELECT list(max_gb_4bit ORDER BY device_order) FROM config_devices), lambda u: u < gb_4bit)),
+                (SELECT count(*) FROM config_devices)
+            )::INTEGER]
     END;
+
+-- TRUE for a pipeline tag in the language-model scope ([scope] language_model_tags).
+CREATE OR REPLACE MACRO in_language_scope(pipeline_tag) AS
+    COALESCE(pipeline_tag IN (SELECT c.pipeline_tag FROM config_language_tags c), false);
 
 -- Label NULLs for display, e.g. unknown_as(model_class(params_total, 10e9), 'unknown').
 CREATE OR REPLACE MACRO unknown_as(x, label) AS coalesce(CAST(x AS VARCHAR), label);

@@ -1,9 +1,10 @@
-"""Config, classes, bands, SQL/Python agreement, enrich on real records, throughput, coverage report."""
+"""Config, classes, bands, SQL/Python agreement (the macros read the config tables), enrich on real records,
+chunked enrich, coverage report."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import time
 from pathlib import Path
 
 import duckdb
@@ -11,12 +12,38 @@ import polars as pl
 import pytest
 from test_sizing import EMPTY_LINEAGE, load_reference_inputs
 
+from pipeline.enrich import ConfigError
 from pipeline.enrich.classify import Config, enrich, load_config, model_class, size_band
 from pipeline.product.coverage import coverage_report, format_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
-# macros.sql reads schema_info (the configured default boundary), so it runs on top of the schema, as in a refresh.
-MACROS = (ROOT / "sql" / "schema.sql").read_text() + (ROOT / "sql" / "macros.sql").read_text()
+SCHEMA = (ROOT / "sql" / "schema.sql").read_text()
+MACROS = (ROOT / "sql" / "macros.sql").read_text()
+# A 7B boundary and other band edges and labels: what "rules in one place" must carry through to SQL.
+OTHER_CONFIG = """
+[classes]
+slm_max_params = 7e9
+[bands]
+labels = ["tiny", "small", "mid", "big"]
+upper = [0.5e9, 7e9, 70e9, "inf"]
+"""
+
+
+def write_config_tables(c: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """What the refresh's writer does before macros.sql runs."""
+    for name, frame in config.tables().items():
+        c.register("config_frame", frame)
+        c.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM config_frame")
+        c.unregister("config_frame")
+
+
+def macro_connection(config: Config) -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    c.execute(SCHEMA)
+    write_config_tables(c, config)
+    c.execute(MACROS)
+    return c
+
 
 ENRICHED = {
     "params_total": pl.Int64,
@@ -37,9 +64,14 @@ ENRICHED = {
 
 @pytest.fixture(scope="module")
 def con() -> duckdb.DuckDBPyConnection:
-    c = duckdb.connect()
-    c.execute(MACROS)
-    return c
+    return macro_connection(load_config())
+
+
+@pytest.fixture
+def other_config(tmp_path: Path) -> Path:
+    p = tmp_path / "hubscope.toml"
+    p.write_text(OTHER_CONFIG)
+    return p
 
 
 def sample_values() -> list[int | None]:
@@ -66,7 +98,47 @@ def test_config_file_loads_and_matches_defaults() -> None:
     assert cfg.size_bands[-1][1] == math.inf
     assert "text-generation" in cfg.language_model_tags and "fill-mask" not in cfg.language_model_tags
     assert [d[0] for d in cfg.device_classes] == ["phone", "laptop", "single-gpu", "multi-gpu"]
-    assert cfg == Config()  # the dataclass defaults mirror the shipped file
+    assert cfg.device_classes[-1][1] == math.inf and cfg.bytes_per_param_4bit == 0.5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.slm_max_params = 7e9  # type: ignore[misc]
+
+
+def test_config_tables_carry_the_rules() -> None:
+    tables = load_config().tables()
+    assert set(tables) == {"config_classes", "config_bands", "config_devices", "config_language_tags"}
+    assert tables["config_classes"].to_dicts() == [{"slm_max_params": 10e9}]
+    bands = tables["config_bands"]
+    assert bands.columns == ["band_order", "label", "upper"]
+    assert bands["band_order"].to_list() == [1, 2, 3, 4, 5, 6] and bands["upper"][-1] == math.inf
+    assert bands["label"].to_list() == ["<1B", "1-3B", "3-10B", "10-30B", "30-100B", ">100B"]
+    assert tables["config_devices"].columns == ["device_order", "label", "max_gb_4bit"]
+    assert tables["config_devices"]["max_gb_4bit"].to_list()[:3] == [4.0, 16.0, 80.0]
+    assert "text-generation" in tables["config_language_tags"]["pipeline_tag"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[classes]\nslm_max_param = 7e9\n", "unknown key [classes] slm_max_param"),
+        ('[devices]\nmax_gb_bf16 = [4.0, "inf"]\n', "unknown key [devices] max_gb_bf16"),
+        ("[colours]\nslm = 'green'\n", "unknown section [colours]"),
+        ("[classes]\nslm_max_params = 'ten'\n", "[classes] slm_max_params must be a number"),
+        ("[classes]\nslm_max_params = -1\n", "[classes] slm_max_params must be a positive finite number"),
+        ('[bands]\nlabels = ["a", "b"]\nupper = [1e9]\n', "[bands] labels and upper differ in length"),
+        ('[bands]\nlabels = ["a", "b"]\nupper = [3e9, 1e9]\n', "[bands] upper must be positive and strictly"),
+        ('[bands]\nlabels = ["a", "b"]\nupper = [1e9, 3e9]\n', '[bands] upper must end with "inf"'),
+        ("[classes\n", "not valid TOML"),
+    ],
+)
+def test_config_refuses_bad_files_in_one_line(tmp_path: Path, text: str, message: str) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_config(p)
+    assert message in str(err.value) and str(p) in str(err.value)
+    assert "\n" not in str(err.value)
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "missing.toml")
 
 
 def test_config_override(tmp_path: Path) -> None:
@@ -104,9 +176,8 @@ def test_sql_bands_match_config(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_macros_agree_on_fixture_db(fixture_db: Path) -> None:
     # the pipeline's own DB (built from a slice of the bundled snapshot): SQL class == stored class == Python
-    c = duckdb.connect()
+    c = macro_connection(load_config())  # the fixture DB is built with the shipped config
     c.execute(f"ATTACH '{fixture_db}' AS hub (READ_ONLY)")
-    c.execute(MACROS)
     rows = c.sql(
         "SELECT params_total, model_class, model_class(params_total, 10e9), size_band, "
         "size_band(params_total) FROM hub.models"
@@ -134,9 +205,7 @@ def test_enrich_columns_and_types() -> None:
     assert sources.columns == ["model_id", "source", "params_total", "params_active", "note"]
     assert sources.select("model_id", "source").is_unique().all()
     row = out.filter(pl.col("model_id") == "mlx-community/EXAONE-Deep-32B-4bit").row(0, named=True)
-    assert (
-        row["model_class"] == "LLM" and row["size_band"] == "30-100B" and row["device_class"] == "single-gpu"
-    )
+    assert row["model_class"] == "LLM" and row["size_band"] == "30-100B" and row["device_class"] == "single-gpu"
     assert row["family_root"] == "LGAI-EXAONE/EXAONE-3.5-32B-Instruct"
     assert abs(row["memory_bf16_gb"] - 64.0) < 0.1 and abs(row["memory_4bit_gb"] - 16.0) < 0.1
 
@@ -166,22 +235,30 @@ def test_language_model_scope() -> None:
     assert lm["sentence-transformers/distiluse-base-multilingual-cased-v1"] is False
 
 
-@pytest.mark.slow
-def test_enrich_throughput() -> None:
-    # ~300k rows by repeating the real reference records (ids made unique so lineage and joins are real work).
+def _repeated(copies: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The real reference records `copies` times, ids made unique (copy i of a model is `id~i`), each copy's
+    base_models pointing at the same copy of its parents, so lineage and joins are real work."""
     base = _models()
-    reps = 300_000 // base.height + 1
-    big = pl.concat([base.with_columns(pl.col("model_id") + f"~{i}") for i in range(reps)])
-    big = big.with_columns(
-        pl.col("base_models").list.eval(pl.element() + "~" + pl.lit("0"))
-    )  # children point at the first copy's parents
-    t0 = time.perf_counter()
+    big = pl.concat(
+        [
+            base.with_columns(pl.col("model_id") + f"~{i}", pl.col("base_models").list.eval(pl.element() + f"~{i}"))
+            for i in range(copies)
+        ]
+    )
+    return base, big
+
+
+def test_enrich_on_many_copies_gives_each_copy_the_original_answer() -> None:
+    # (speed is the benchmark's business: python -m bench; here only behaviour at a few hundred thousand rows)
+    base, big = _repeated(60_000 // _models().height + 1)
+    one, _ = enrich(base, EMPTY_LINEAGE, None, load_config())
     out, _ = enrich(big, EMPTY_LINEAGE, None, load_config())
-    dt = time.perf_counter() - t0
-    rate = big.height / dt
-    print(f"\nenrich throughput: {big.height:,} rows in {dt:.2f}s = {rate:,.0f} models/s")
-    assert out.height == big.height
-    assert rate > 20_000, rate
+    assert out.height == big.height and out["model_id"].to_list() == big["model_id"].to_list()
+    copies = out.with_columns(
+        pl.col("model_id").str.replace(r"~\d+$", ""), pl.col("family_root").str.replace(r"~\d+$", "")
+    )
+    expected = pl.concat([one] * (big.height // base.height))
+    assert copies.equals(expected)
 
 
 def test_coverage_report_in_memory() -> None:
@@ -224,8 +301,86 @@ def test_language_tag_macro_takes_iso_codes_not_library_tags(con: duckdb.DuckDBP
 def test_default_threshold_macro_reads_the_recorded_config(con: duckdb.DuckDBPyConnection) -> None:
     assert con.sql("SELECT default_threshold(), model_class_default(9e9)").fetchall() == [(10e9, "SLM")]
     cur = con.cursor()
-    cur.execute("INSERT INTO schema_info VALUES ('slm_max_params', '7e9')")
+    cur.execute("UPDATE config_classes SET slm_max_params = 7e9")
     try:
         assert cur.sql("SELECT default_threshold(), model_class_default(9e9)").fetchall() == [(7e9, "LLM")]
     finally:
-        cur.execute("DELETE FROM schema_info WHERE key = 'slm_max_params'")
+        cur.execute("UPDATE config_classes SET slm_max_params = 10e9")
+
+
+def test_default_threshold_of_a_file_without_config_tables_is_its_schema_info() -> None:
+    # a DB refreshed before the config tables existed recorded the boundary in schema_info only
+    c = duckdb.connect()
+    c.execute(SCHEMA)
+    c.execute(MACROS)
+    assert c.sql("SELECT default_threshold(), size_band(5e9), size_band(NULL)").fetchall() == [(None, None, "unknown")]
+    c.execute("INSERT INTO schema_info VALUES ('slm_max_params', '7e9')")
+    assert c.sql("SELECT default_threshold(), model_class_default(9e9)").fetchall() == [(7e9, "LLM")]
+
+
+def test_macros_follow_another_config(other_config: Path) -> None:
+    cfg = load_config(other_config)
+    assert cfg.slm_max_params == 7e9 and [b[0] for b in cfg.size_bands] == ["tiny", "small", "mid", "big"]
+    assert cfg.device_classes == load_config().device_classes  # a partial file keeps the shipped rest
+    c = macro_connection(cfg)
+    vals = sample_values()
+    c.register("vals", pl.DataFrame({"v": vals}, schema={"v": pl.Int64}))
+    for v, cls, band in c.sql("SELECT v, model_class_default(v), size_band(v) FROM vals").fetchall():
+        assert cls == model_class(v, 7e9), v
+        assert band == size_band(v, cfg.size_bands), v
+    assert c.sql(
+        "SELECT size_band(6999999999), size_band(7e9), size_band(1e15), size_band_order('mid'), "
+        "size_band_order('unknown'), default_threshold()"
+    ).fetchall() == [("small", "mid", "big", 3, 99, 7e9)]
+    assert c.sql("SELECT label FROM config_bands ORDER BY band_order").fetchall() == [
+        ("tiny",),
+        ("small",),
+        ("mid",),
+        ("big",),
+    ]
+
+
+def test_device_and_scope_macros_match_enrich(con: duckdb.DuckDBPyConnection) -> None:
+    models = _models()
+    out, _ = enrich(models, EMPTY_LINEAGE, None, load_config())
+    joined = out.join(models.select("model_id", "pipeline_tag"), on="model_id")
+    con.register("enriched", joined)
+    assert con.sql(
+        "SELECT count(*) FROM enriched WHERE device_class IS DISTINCT FROM device_class(memory_4bit_gb) "
+        "OR is_language_model IS DISTINCT FROM in_language_scope(pipeline_tag) "
+        "OR size_band IS DISTINCT FROM size_band(params_total)"
+    ).fetchall() == [(0,)]
+    assert con.sql("SELECT device_class(4.0), device_class(4.01), device_class(NULL)").fetchall() == [
+        ("phone", "laptop", None)
+    ]
+
+
+def test_refresh_with_another_config_builds_a_db_whose_macros_follow_it(
+    snapshot_slice: Path, other_config: Path, tmp_path: Path
+) -> None:
+    from helpers import sql_rows
+
+    from pipeline.ingest.snapshot import open_snapshot
+    from pipeline.refresh import refresh_from_snapshot
+
+    db = tmp_path / "hub.duckdb"
+    result = refresh_from_snapshot(db, open_snapshot(snapshot_slice), config_path=other_config)
+    assert result.status == "ok", result.error
+    labels = {r[0] for r in sql_rows(db, "SELECT DISTINCT size_band FROM models")}
+    assert labels <= {"tiny", "small", "mid", "big", "unknown"} and len(labels) >= 3
+    assert sql_rows(db, "SELECT count(*) FROM models WHERE model_class = 'LLM' AND params_total < 10e9") != [(0,)]
+    tables = {r[0] for r in sql_rows(db, "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'config_%'")}
+    if not {"config_classes", "config_bands"} <= tables or sql_rows(db, "SELECT count(*) FROM config_bands") == [(0,)]:
+        pytest.xfail("the refresh's writer does not store Config.tables() yet (CORE's part of issue 10)")
+    assert sql_rows(db, "SELECT label FROM config_bands ORDER BY band_order") == [
+        ("tiny",),
+        ("small",),
+        ("mid",),
+        ("big",),
+    ]
+    assert sql_rows(
+        db,
+        "SELECT count(*) FROM models WHERE model_class IS DISTINCT FROM model_class_default(params_total) "
+        "OR size_band IS DISTINCT FROM size_band(params_total)",
+    ) == [(0,)]
+    assert sql_rows(db, "SELECT default_threshold(), size_band(7e9), size_band_order('big')") == [(7e9, "mid", 4)]

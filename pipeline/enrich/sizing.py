@@ -175,7 +175,14 @@ MLX_GROUP = 64  # mlx quantize default group size: one scale + one bias (float) 
 PACKED_SHARE_SUSPECT = 0.2  # integer share of the sum above which an unexplained repo is called packed
 
 
+# The tags sizing reads besides MOE_TAGS. The writer hands enrich only the declared tags (pipeline.enrich.INPUT_TAGS),
+# so reading an undeclared one is refused here rather than silently never matching.
+QUANT_TAGS = ("4-bit", "8-bit", "mlx", "gptq", "awq", "mxfp4", "nvfp4", "bitsandbytes", "peft", "lora")
+
+
 def _has_tag(tag: str) -> pl.Expr:
+    if tag not in QUANT_TAGS:
+        raise ValueError(f"sizing reads tag {tag!r} that QUANT_TAGS does not declare")
     return pl.col("tags").list.contains(tag).fill_null(False)
 
 
