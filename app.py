@@ -1,13 +1,15 @@
 """HubScope dashboard: how big is the small-model (SLM) market next to the large-model (LLM) market on the
 Hugging Face Hub, and how is it moving?  Run: `streamlit run app.py` (DB: $HUBSCOPE_DB, else data/hub.duckdb)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard import state
 from pipeline.bootstrap import ensure_db
 from pipeline.paths import db_path
 
-st.set_page_config(page_title="HubScope · SLM vs LLM", page_icon=":material/insights:", layout="wide")
+st.set_page_config(page_title="HubScope · SLM vs LLM", page_icon="📊", layout="wide")
 
 path = db_path()
 if not path.exists():
@@ -18,13 +20,16 @@ if not path.exists():
         st.stop()
 
 PAGES = "dashboard/pages"
+market = [
+    st.Page(f"{PAGES}/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page(f"{PAGES}/market_size.py", title="Market size", icon=":material/pie_chart:"),
+    st.Page(f"{PAGES}/trends.py", title="Trends", icon=":material/trending_up:"),
+]
+if (Path(__file__).parent / PAGES / "claims.py").exists():  # the essay's claims page (issue 13), once it lands
+    market.append(st.Page(f"{PAGES}/claims.py", title="The essay's claims", icon=":material/gavel:"))
 navigation = st.navigation(
     {
-        "Market": [
-            st.Page(f"{PAGES}/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-            st.Page(f"{PAGES}/market_size.py", title="Market size", icon=":material/pie_chart:"),
-            st.Page(f"{PAGES}/trends.py", title="Trends", icon=":material/trending_up:"),
-        ],
+        "Market": market,
         "Models": [
             st.Page(f"{PAGES}/sizes.py", title="Sizes", icon=":material/straighten:"),
             st.Page(f"{PAGES}/openness.py", title="Openness", icon=":material/lock_open:"),

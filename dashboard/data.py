@@ -14,12 +14,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
+from dashboard import format as fmt
+from dashboard.charts import Band
 from pipeline.database import Database, file_identity, load_sql
 from pipeline.paths import db_path
 
@@ -96,10 +100,6 @@ def current_path() -> Path:
     return db_path()
 
 
-def identity() -> tuple[int, int, int]:
-    return file_identity(current_path())
-
-
 def run(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     """The result of `sql/queries/<name>.sql` with `params` as DuckDB variables (cached per file identity)."""
     path = current_path()
@@ -137,40 +137,140 @@ def age_text(then: dt.datetime | dt.date | None, now: dt.datetime | None = None)
     return f"{int(seconds // 86400)} days ago"
 
 
+# Every run as one typed row, whether it comes from the DB's refresh_runs (datetimes) or the journal (ISO text):
+# timestamps are shown in one format, counts are integers, anything else is text.
+RUN_COLUMNS: dict[str, type[pl.DataType]] = {
+    "run_id": pl.Int64, "status": pl.String, "started_at": pl.String, "finished_at": pl.String,
+    "source": pl.String, "models_seen": pl.Int64, "models_new": pl.Int64, "models_rejected": pl.Int64,
+    "snapshot_rows": pl.Int64, "error": pl.String,
+}  # fmt: skip
+
+
+def _run_value(column: str, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = RUN_COLUMNS[column]
+    if column in ("started_at", "finished_at"):
+        return fmt.timestamp(value)
+    if kind is pl.Int64:
+        try:
+            return int(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return str(value)
+
+
 def runs() -> pl.DataFrame:
     """Every refresh attempt: the DB's refresh_runs plus journal-only ones (failed, killed, running)."""
     from pipeline.product.status import all_runs
 
-    rows = all_runs(current_path())
-    if not rows:
-        return pl.DataFrame()
-    keep = ["run_id", "status", "started_at", "finished_at", "source", "models_seen", "models_new",
-            "models_rejected", "snapshot_rows", "error"]  # fmt: skip
-    return pl.DataFrame([{k: r.get(k) for k in keep} for r in rows], infer_schema_length=None).with_columns(
-        pl.col("started_at", "finished_at", "source", "error", "status").cast(pl.String)
-    )
+    records = all_runs(current_path())
+    rows = [r if isinstance(r, dict) else _as_dict(r) for r in records]
+    return pl.DataFrame(
+        [{c: _run_value(c, r.get(c)) for c in RUN_COLUMNS} for r in rows], schema=RUN_COLUMNS, orient="row"
+    ) if rows else pl.DataFrame(schema=RUN_COLUMNS)  # fmt: skip
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    """A typed run record (a dataclass with .row() or attributes) as a dict."""
+    if hasattr(record, "row"):
+        return record.row()
+    return {c: getattr(record, c, None) for c in RUN_COLUMNS}
 
 
 def schema_sql() -> str:
     return load_sql("schema")
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The rules the DB was built with (its config tables), which the sidebar and charts follow."""
+
+    default_threshold: float
+    bands: list[Band]
+    has_test_flag: bool
+
+
+def settings() -> Settings:
+    """From config_classes/config_bands when the DB has them; else schema_info's boundary (default_threshold())
+    and the bands observed in `models` (a DB built before the config tables existed)."""
+    names = set(run("catalog_tables")["table_name"].to_list())
+    classes = run("config_classes" if "config_classes" in names else "config_classes_fallback")
+    bands = run("config_bands" if "config_bands" in names else "config_bands_fallback")
+    cols = set(run("catalog_columns", {"table": "models"})["column_name"].to_list())
+    return Settings(
+        default_threshold=float(classes["slm_max_params"][0]),
+        bands=[Band(b["label"], b["upper"]) for b in bands.to_dicts() if b["label"] != "unknown"],
+        has_test_flag="is_test_repo" in cols,
+    )
+
+
+MAX_RESULT_BYTES = 32 * 1024 * 1024  # what the SQL box hands to st.dataframe and the CSV, at most
+
+
+@dataclass
 class SafeOutcome:
-    def __init__(self, frame: pl.DataFrame | None = None, truncated: bool = False, elapsed_s: float = 0.0,
-                 error: str | None = None) -> None:  # fmt: skip
-        self.frame, self.truncated, self.elapsed_s, self.error = frame, truncated, elapsed_s, error
+    frame: pl.DataFrame | None = None
+    truncated: bool = False
+    elapsed_s: float = 0.0
+    error: str | None = None
+    cut_bytes: bool = False
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def flatten(frame: pl.DataFrame) -> pl.DataFrame:
+    """Nested (list/struct/array) columns as JSON text and other non-plain types as text, so st.dataframe and CSV
+    both take every result (CSV cannot hold nested values: the CLI writes them as JSON too)."""
+    out = []
+    for name, dtype in frame.schema.items():
+        col = frame[name]
+        if dtype.is_nested():
+            out.append(pl.Series(name, [_json_text(v) for v in col.to_list()], pl.String))
+        elif dtype in (pl.Object, pl.Binary, pl.Null) or isinstance(dtype, pl.Duration | pl.Time | pl.Decimal):
+            out.append(pl.Series(name, [None if v is None else str(v) for v in col.to_list()], pl.String))
+        else:
+            out.append(col)
+    return pl.DataFrame(out) if out else frame
+
+
+def cap_bytes(frame: pl.DataFrame, limit: int = MAX_RESULT_BYTES) -> tuple[pl.DataFrame, bool]:
+    """The first rows that fit in `limit` bytes (estimated), and whether rows were cut."""
+    size = frame.estimated_size()
+    if size <= limit or frame.height == 0:
+        return frame, False
+    keep = max(0, int(frame.height * limit / size) - 1)
+    while keep > 0 and frame.head(keep).estimated_size() > limit:
+        keep //= 2
+    return frame.head(keep), True
+
+
+def _one_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return (lines[0] if lines else type(err).__name__)[:300]
 
 
 def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0) -> SafeOutcome:
-    """The Data page's SQL box, through pipeline.product.safe_sql."""
+    """The Data page's SQL box, through pipeline.product.safe_sql; the result flattened and size-capped."""
     from pipeline.product import safe_sql
 
     try:
         result = safe_sql.run_safe_query(current_path(), sql, max_rows=max_rows, timeout_s=timeout_s)
     except safe_sql.UnsafeQuery as err:
-        return SafeOutcome(error=f"Refused: {err}")
+        return SafeOutcome(error=f"Refused: {_one_line(err)}")
     except safe_sql.QueryTimeout:
         return SafeOutcome(error=f"Stopped: the query ran longer than {timeout_s:.0f} s.")
     except Exception as err:  # noqa: BLE001 (a user's SQL error is shown, not raised)
-        return SafeOutcome(error=f"Query failed: {type(err).__name__}: {err}")
-    return SafeOutcome(result.frame, result.truncated, result.elapsed_s)
+        return SafeOutcome(error=f"Query failed: {_one_line(err)}")
+    try:
+        frame, cut = cap_bytes(flatten(result.frame))
+    except Exception as err:  # noqa: BLE001 (a result we cannot show is reported in one line, never a crash)
+        return SafeOutcome(error=f"Query failed: the result cannot be shown ({_one_line(err)})")
+    return SafeOutcome(frame, result.truncated, result.elapsed_s, cut_bytes=cut)
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV of a result; nested values as JSON text (flatten), as the CLI writes them."""
+    return flatten(frame).write_csv().encode()

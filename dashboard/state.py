@@ -1,15 +1,20 @@
 """Global sidebar controls, kept across pages (they live in the entry script) and bound to the URL query string
-(`bind="query-params"`: ?threshold=3B&scope=all&unknown=small&task=…&org=…&series=catalog&window=12m)."""
+(`bind="query-params"`). The URL holds the labels the widgets show: ?threshold=3B&scope=All+models&window=
+Last+12+months; option keys (`scope=all`, `window=12m`) and numbers (`threshold=3e9`, `threshold=0.1B`) are read
+as the matching label, and a value that matches nothing is dropped with a one-line notice naming the choices."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import data
+from dashboard import format as fmt
 
 SCOPES = {"language": "Language models", "all": "All models"}
 UNKNOWN = {"exclude": "Exclude them", "small": "Count as small (SLM)", "large": "Count as large (LLM)"}
@@ -48,7 +53,7 @@ class Filters:
 
     def describe(self) -> str:
         """One line naming the active filters, for captions."""
-        parts = [SCOPES[self.scope].lower(), f"SLM < {charts.params_text(self.threshold)}"]
+        parts = [SCOPES[self.scope].lower(), f"SLM < {fmt.params(self.threshold)}"]
         if self.tasks:
             parts.append("tasks: " + ", ".join(self.tasks))
         if self.orgs:
@@ -58,7 +63,7 @@ class Filters:
 
 
 def threshold_label(value: float) -> str:
-    return charts.params_text(value)
+    return fmt.params(value)
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -83,9 +88,9 @@ def _default_threshold_label(grid: list[float], configured: float) -> str:
 
 def sidebar() -> Filters:
     """Draw the global controls in the sidebar and return the current filters."""
-    from pipeline.enrich.classify import load_config
-
-    configured = float(load_config().slm_max_params)
+    settings = data.settings()
+    st.session_state["_bands"] = settings.bands
+    configured = settings.default_threshold
     grid = data.run("threshold_grid")["threshold"].to_list()
     labels = {threshold_label(g): g for g in grid}
     default_label = _default_threshold_label(grid, configured)
@@ -93,6 +98,19 @@ def sidebar() -> Filters:
     meta = data.one("meta")
     tasks = data.run("task_options")["pipeline_tag"].to_list()
     orgs = data.run("org_options")["author"].to_list()
+    series_names = [s["series"] for s in series_rows]
+    notices = check_url(
+        {
+            "threshold": (dict(labels), _parse_params),
+            "scope": ({v: k for k, v in SCOPES.items()}, None),
+            "unknown": ({v: k for k, v in UNKNOWN.items()}, None),
+            "series": ({s: s for s in series_names}, None),
+            "window": ({v: k for k, v in WINDOWS.items()}, None),
+        }
+    )
+    notices += check_url_list({"task": tasks, "org": orgs})
+    if notices:
+        st.info("Link settings not understood: " + "; ".join(notices), icon="🔗")
 
     with st.sidebar:
         st.markdown("**Filters** · apply to every page")
@@ -100,7 +118,7 @@ def sidebar() -> Filters:
             "SLM / LLM threshold (parameters)", options=list(labels), value=default_label, key="threshold",
             bind="query-params",
             help=f"A model is an SLM when its total parameter count is below this. Default {default_label} "
-            "(config/hubscope.toml). Steps are log-spaced and match the precomputed size buckets exactly.",
+            "(the boundary the DB was built with). Steps are log-spaced and match the precomputed size buckets.",
         )  # fmt: skip
         scope = st.radio(
             "Scope", list(SCOPES), format_func=SCOPES.get, key="scope", bind="query-params", horizontal=True,
@@ -110,7 +128,6 @@ def sidebar() -> Filters:
             "Models of unknown size", list(UNKNOWN), format_func=UNKNOWN.get, key="unknown", bind="query-params",
             help="Shares are shown with bounds: all unknown-size models small vs all large.",
         )  # fmt: skip
-        series_names = [s["series"] for s in series_rows]
         chosen_default = default_series(series_rows)
         series = st.selectbox(
             "Download series (time charts)", series_names,
@@ -148,3 +165,58 @@ def sidebar() -> Filters:
 def current() -> Filters:
     """The filters the entry script computed for this run."""
     return st.session_state["_filters"]
+
+
+def _parse_params(text: str) -> float | None:
+    """'3B', '0.1B', '3e9', '700M', '1.5 b' → parameters; None when it is not a number."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kmbt]?)\s*", text.lower())
+    if not m:
+        return None
+    return float(m.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}[m.group(2)]
+
+
+# {url key: ({label: value}, parser of other spellings → value or None)}
+UrlSpec = Mapping[str, tuple[Mapping[str, object], object]]
+
+
+def check_url(spec: UrlSpec) -> list[str]:
+    """Before the widgets read the URL: a label is kept; an option key or a number naming an option is rewritten
+    to its label; anything else is dropped. One short note per value that was not a label."""
+    notes = []
+    for key, (options, parse) in spec.items():
+        if key not in st.query_params:
+            continue
+        raw = st.query_params[key]
+        if raw in options:
+            continue
+        by_value = {str(v): label for label, v in options.items()}
+        parsed = parse(raw) if callable(parse) else raw
+        label = _nearest_label(options, parsed) if isinstance(parsed, float) else by_value.get(str(parsed))
+        if label is not None:
+            st.query_params[key] = label
+            notes.append(f"{key}={raw} read as {label}")
+        else:
+            del st.query_params[key]
+            shown = ", ".join(list(options)[:8]) + ("…" if len(options) > 8 else "")
+            notes.append(f"{key}={raw} is not one of {shown}; the default is used")
+    return notes
+
+
+def _nearest_label(options: Mapping[str, object], value: float) -> str | None:
+    """The option equal to `value` (to 0.1 %), else None."""
+    for label, v in options.items():
+        if isinstance(v, int | float) and abs(float(v) - value) <= 1e-3 * max(abs(value), 1.0):
+            return label
+    return None
+
+
+def check_url_list(spec: Mapping[str, list[str]]) -> list[str]:
+    """Multiselect keys: values that are not options are dropped (the others kept), with one note."""
+    notes = []
+    for key, options in spec.items():
+        values = st.query_params.get_all(key)
+        bad = [v for v in values if v not in set(options)]
+        if bad:
+            st.query_params[key] = [v for v in values if v in set(options)]
+            notes.append(f"{key}={', '.join(bad)} not found in the data; left out")
+    return notes

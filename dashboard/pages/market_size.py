@@ -1,13 +1,14 @@
 """Market size: how large is the SLM share of models and downloads, over time and at every possible cut-off?"""
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, state
+from dashboard import charts, data, scope, state
+from dashboard import format as fmt
 
 f = state.current()
 st.title("Market size")
+scope.caveat()
 kpis = data.one("overview_kpis", f.params())
 if not kpis or not kpis.get("models"):
     charts.empty(None)
@@ -18,8 +19,9 @@ c[0].metric("SLM share · downloads", charts.pct(kpis["share_downloads"]))
 c[1].metric("SLM share · models", charts.pct(kpis["share_models"]))
 c[2].metric("SLM downloads (30 d)", charts.num(kpis["slm_downloads"]))
 c[3].metric("LLM downloads (30 d)", charts.num(kpis["llm_downloads"]))
-st.caption(
-    f"{kpis['models']:,} models in view ({f.describe()}); bounds from {kpis['models_unknown']:,} unknown-size "
+charts.caption(
+    f"{fmt.integer(kpis['models'])} models in view ({f.describe()}); bounds from "
+    f"{fmt.integer(kpis['models_unknown'])} unknown-size "
     f"models: downloads {charts.pct(kpis['share_downloads_low'])}–{charts.pct(kpis['share_downloads_high'])}, "
     f"models {charts.pct(kpis['share_models_low'])}–{charts.pct(kpis['share_models_high'])}."
 )
@@ -34,8 +36,8 @@ if not charts.empty(series, "No snapshot dates match the current filters and ser
         charts.show(charts.share_area(series, "models", "Share of models"))
     charts.caption(
         f"Per date, the denominator is the models of series “{f.series}” recorded that date that pass the filters "
-        f"({series['date_models'].min():,}–{series['date_models'].max():,} models) and their 30-day downloads; "
-        f"unknown-size models: {state.UNKNOWN[f.unknown].lower()}."
+        f"({fmt.integer(series['date_models'].min())}–{fmt.integer(series['date_models'].max())} models) and their "
+        f"30-day downloads; unknown-size models: {state.UNKNOWN[f.unknown].lower()}."
     )
 
 st.subheader("Threshold sensitivity: SLM share at every cut-off")
@@ -53,32 +55,21 @@ if not charts.empty(curve):
             for m, label in (("downloads", "of 30-day downloads"), ("models", "of models"))
         ]
     )
-    x = alt.X("threshold:Q", title="SLM cut-off (total parameters, log scale)", scale=alt.Scale(type="log"),
-              axis=charts.PARAMS_AXIS)  # fmt: skip
-    color = alt.Color("measure:N", title="SLM share", legend=alt.Legend(orient="top"),
-                      scale=alt.Scale(range=[charts.CLASS_RANGE[0], "#5e3c99"]))  # fmt: skip
-    tips = [alt.Tooltip("threshold:Q", format="~s", title="cut-off"), "measure:N",
-            alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("low:Q", format=".1%", title="bound: unknown all LLM"),
-            alt.Tooltip("high:Q", format=".1%", title="bound: unknown all SLM")]  # fmt: skip
-    base = alt.Chart(long).encode(x=x, color=color)
-    band = base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title="SLM share", axis=alt.Axis(format="%")),
-                                               y2="high:Q")  # fmt: skip
-    line = base.mark_line(point=True).encode(y="share:Q", tooltip=tips)
-    marks = pl.DataFrame(
-        {"threshold": [f.default_threshold, f.threshold], "label": ["default (config)", "selected"]}
-    ).unique("threshold", keep="first")
-    rules = alt.Chart(marks).mark_rule(strokeDash=[4, 4], color="#555").encode(x="threshold:Q", tooltip=["label:N"])
-    labels = (
-        alt.Chart(marks).mark_text(align="left", dx=4, dy=-120, color="#555").encode(x="threshold:Q", text="label:N")
-    )
-    charts.show((band + line + rules + labels).properties(height=360))
+    # The marks come from the query (is_default = the boundary the DB was built with), not from Python.
+    marks = pl.concat(
+        [curve.filter(pl.col("is_default")).select("threshold", label=pl.lit("default (as built)")),
+         curve.filter(pl.col("is_selected")).select("threshold", label=pl.lit("selected"))]
+    ).unique("threshold", keep="first", maintain_order=True)  # fmt: skip
+    charts.show(charts.sensitivity(long, marks))
     total = curve.row(0, named=True)
     n_models = total["slm_models"] + total["llm_models"] + total["unknown_models"]
     charts.caption(
-        f"Each point: SLM share when the cut-off is that value (the slider's steps). Denominator: the {n_models:,} "
-        f"models in view and their 30-day downloads; shaded band = bounds from the {total['unknown_models']:,} "
+        f"Each point: SLM share when the cut-off is that value (the slider's steps). Denominator: the "
+        f"{fmt.integer(n_models)} models in view and their 30-day downloads; shaded band = bounds from the "
+        f"{fmt.integer(total['unknown_models'])} "
         f"models of unknown size (all large ↔ all small). Dashed: configured default "
-        f"{charts.params_text(f.default_threshold)} and the selected {charts.params_text(f.threshold)}."
+        f"{fmt.params(f.default_threshold)} (the boundary the DB was built with) and the selected "
+        f"{fmt.params(f.threshold)}."
     )
 
 st.subheader("Models and downloads by size band")
@@ -91,27 +82,13 @@ if not charts.empty(bands):
                          measure=pl.lit("30-day downloads")),
         ]
     )  # fmt: skip
-    chart = (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("measure:N", title=None),
-            x=alt.X("value:Q", stack="normalize", title="Share", axis=alt.Axis(format="%")),
-            color=charts.band_color(),
-            order=alt.Order("band_order:Q"),
-            tooltip=[
-                "measure:N",
-                "size_band:N",
-                alt.Tooltip("value:Q", format=".1%", title="share"),
-                alt.Tooltip("count:Q", format=","),
-            ],
-        )  # fmt: skip
-        .transform_calculate(band_order=f"indexof({charts.BAND_DOMAIN}, datum.size_band)")
-        .properties(height=alt.Step(40))
-    )
+    tips = {"measure": "", "size_band": "", "value": "percent", "count": "count"}
+    chart = charts.hbars(long, "measure", "value", tips=tips, color=charts.band_color(), normalize=True, sort=None,
+                         order=charts.band_order_expr(), x_title="Share", step=40,
+                         titles={"value": "Share", "count": "Models or downloads"})  # fmt: skip
     charts.show(chart)
     charts.caption(
-        f"Denominator: the {bands['models'].sum():,} models in view and their "
-        f"{charts.num(bands['downloads_30d'].sum())} 30-day downloads. Bands from config/hubscope.toml; "
-        "'unknown' = no parameter count from any source."
+        f"Denominator: the {fmt.integer(bands['models'].sum())} models in view and their "
+        f"{fmt.count(bands['downloads_30d'].sum())} 30-day downloads. Bands as the DB was built (config_bands); "
+        f"green bands lie below the {fmt.params(f.threshold)} cut-off, orange above; 'unknown' = no parameter count."
     )

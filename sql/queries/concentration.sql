@@ -1,7 +1,7 @@
 -- Organisations: concentration of 30-day downloads per class — share of the top 10/50/200 models and top 10
 -- organisations, and the Herfindahl-Hirschman index (sum of squared % shares, 0-10,000) over organisations
 -- and over models. (Top-N via the max(x, n) aggregate: no sort of all models.)
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 WITH m AS (
     SELECT cls, COALESCE(author, '(none)') AS author, COALESCE(downloads_30d, 0)::DOUBLE AS d
     FROM hs_models()

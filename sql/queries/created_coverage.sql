@@ -1,5 +1,5 @@
 -- Trends / Openness captions: how many of the filtered models have a known creation date.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
 SELECT
     count(*)                                                                      AS models,
     count(*) FILTER (WHERE created_at IS NOT NULL AND NOT created_at_unknown)     AS models_dated,

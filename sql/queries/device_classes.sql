@@ -1,5 +1,5 @@
 -- Sizes: deployability — the smallest device class that holds the 4-bit weights (config [devices]), by class.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     COALESCE(device_class, 'unknown size')   AS device_class,
     cls,

@@ -1,7 +1,7 @@
 -- Domain focus: the most common free-form tags by class (excluding prefixed tags like license:/base_model:/
 -- region:, language codes, and the model's own task/library names).
 -- From rollup_tags (kind 'domain'); with an organisation filter, from the raw tags.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 25.
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 25.
 WITH t AS (
     SELECT tag, hs_class(bucket_lo) AS cls, models
     FROM rollup_tags

@@ -1,5 +1,5 @@
 -- Market size: models and 30-day downloads (latest seen) per size band (config bands, 'unknown' = no count).
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     size_band,
     count(*)                                     AS models,

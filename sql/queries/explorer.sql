@@ -1,5 +1,5 @@
 -- Explorer: the filtered models as a table, searchable by id, sorted, capped.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [],
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [],
 --   search '' (case-insensitive substring of model_id), cls_filter 'all' ('SLM' | 'LLM' | 'unknown'),
 --   sort 'downloads' ('params' | 'likes' | 'created' | 'id'), max_rows 5000.
 -- matches = all rows that match before the cap.

@@ -1,7 +1,7 @@
 -- Lineage: model families (all models sharing a family_root, the top ancestor through model_lineage) ranked by
 -- number of derivatives and by rolled-up 30-day downloads (root + derivatives in the filter); the root's class.
 -- Only derived models are grouped (most models are their own root), then the root's row is joined.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 20 (per ranking).
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 20 (per ranking).
 WITH d AS (
     SELECT family_root, count(*) AS derivatives, COALESCE(sum(downloads_30d), 0) AS derived_downloads
     FROM hs_models()

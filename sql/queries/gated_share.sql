@@ -1,5 +1,5 @@
 -- Openness: gated access ('no' | 'auto' | 'manual') by class; 'not recorded' = the source had no gated field.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     cls,
     COALESCE(gated, 'not recorded')                            AS gated,

@@ -1,7 +1,7 @@
 -- Domain focus: languages by class, from the model's tags (the Hub tags languages as bare ISO 639-1 codes such
 -- as 'en', plus 'multilingual'). Models without such a tag are not counted; see tag_coverage.
 -- From rollup_tags (kind 'language'); with an organisation filter, from the raw tags.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 25.
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 25.
 WITH t AS (
     SELECT tag AS language, hs_class(bucket_lo) AS cls, models, downloads_30d
     FROM rollup_tags

@@ -1,5 +1,5 @@
 -- Openness: licence tiers by class, by model count and by 30-day downloads (shares within each class).
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     cls,
     COALESCE(license_tier, 'unknown')                                          AS license_tier,

@@ -1,5 +1,5 @@
 -- Lineage captions: how many filtered models have a recorded parent, and the link sources.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     (SELECT count(*) FROM hs_models())                                                    AS models,
     (SELECT count(DISTINCT l.child_id) FROM model_lineage l JOIN hs_models() m ON m.model_id = l.child_id)

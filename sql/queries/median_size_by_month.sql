@@ -1,6 +1,6 @@
 -- Trends: median (and quartiles) of the total parameter count of models created each month, for models with
 -- a known count and a known creation date.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
 SELECT
     date_trunc('month', created_at)::DATE                     AS month,
     count(*)                                                  AS models,

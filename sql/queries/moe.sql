@@ -1,6 +1,6 @@
 -- Sizes: mixture-of-experts models (active parameters per token below the total): total vs active, the 500
 -- most downloaded, with the number of MoE models in the filter.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     model_id, cls, params_total, params_active,
     params_active / params_total                   AS active_ratio,

@@ -1,6 +1,6 @@
 -- Trends: fastest risers and fallers in 30-day downloads between two snapshot dates of one series (models
 -- recorded on both dates).
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], series 'catalog',
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], series 'catalog',
 -- n 15 (rows per direction), date_from / date_to (DATE). With both dates unset, the series' default span
 -- (rollup_movers_span: earliest date with at least half the latest date's models → latest date) is read from
 -- rollup_movers; with dates set, from the raw model_snapshots rows.

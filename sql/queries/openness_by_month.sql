@@ -1,5 +1,5 @@
 -- Openness: licence tiers of models created each month (known creation dates only).
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
 WITH g AS (
     SELECT date_trunc('month', created_at)::DATE AS month, COALESCE(license_tier, 'unknown') AS license_tier,
            count(*) AS models

@@ -1,6 +1,6 @@
 -- Sizes: where each model's parameter count came from (reference | safetensors | gguf | base_model | name |
 -- unknown), by class.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     COALESCE(params_source, 'unknown')       AS params_source,
     cls,

@@ -1,6 +1,6 @@
 -- Lineage: how derived models relate to their parent (finetune | quantized | adapter | merge | unknown), by the
 -- derived model's class; counts distinct derived models per relation.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     l.relation,
     c.cls,

@@ -1,6 +1,6 @@
 -- Trends: models released (created) per month by size band. Models with an unknown creation date (repos
 -- older than the Hub's creation tracking) are left out; see created_coverage.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], since NULL (DATE).
 SELECT
     date_trunc('month', created_at)::DATE  AS month,
     size_band,

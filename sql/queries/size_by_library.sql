@@ -1,6 +1,6 @@
 -- Sizes: parameter-count quartiles and SLM share per library (the 15 libraries with most sized models;
 -- '(not recorded)' = the source had no library_name).
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 15.
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 15.
 SELECT
     COALESCE(library_name, '(not recorded)')         AS library,
     count(*)                                         AS models,

@@ -1,5 +1,5 @@
 -- Sizes: parameter-count quartiles and SLM share per task (the 15 tasks with most sized models).
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 15.
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 15.
 SELECT
     COALESCE(pipeline_tag, '(no task)')              AS task,
     count(*)                                         AS models,

@@ -1,6 +1,6 @@
 -- Sizes: distribution of total parameter counts on a log scale (bins of 0.1 in log10), by class.
 -- Models without a count are not in it (see overview_kpis.models_unknown).
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 SELECT
     floor(log10(params_total) * 10) / 10          AS log10_lo,
     floor(log10(params_total) * 10) / 10 + 0.1    AS log10_hi,

@@ -1,6 +1,6 @@
 -- Domain focus captions: how many filtered models of known class have any tags / a language tag / a task.
 -- From rollup_models; with an organisation filter, from the raw tags.
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [].
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [].
 WITH t AS (
     SELECT models, models_with_tags, models_with_language, CASE WHEN pipeline_tag IS NULL THEN 0 ELSE models END AS models_with_task
     FROM rollup_models

@@ -1,5 +1,5 @@
 -- Domain focus: tasks (pipeline tags) by class — models, downloads, and the task's share of its class.
--- The 20 tasks with most models. Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [],
+-- The 20 tasks with most models. Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [],
 -- orgs [], n 20.
 WITH t AS (
     SELECT COALESCE(pipeline_tag, '(no task)') AS task, cls, count(*) AS models,

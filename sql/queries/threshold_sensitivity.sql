@@ -1,7 +1,8 @@
 -- Market size: SLM share of models and of 30-day downloads as a function of the cut-off, at every edge of
 -- rollup_grid (0.1B → 500B), with bounds for unknown-size models. From rollup_models (raw rows when an
 -- organisation filter is on).
--- Variables: scope 'language', unknown 'exclude', tasks [], orgs [], threshold 10e9 (marks the selected row),
+-- Variables: scope 'language', unknown 'exclude', tasks [], orgs [], threshold default_threshold() (marks the
+-- selected row),
 -- default_threshold default_threshold() (marks the configured default).
 WITH r AS (
     SELECT bucket_lo, models, downloads_30d
@@ -46,7 +47,7 @@ SELECT
     END                                                                              AS share_downloads,
     slm_downloads / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)     AS share_downloads_low,
     (slm_downloads + unknown_downloads) / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0) AS share_downloads_high,
-    c.threshold = COALESCE(getvariable('threshold'), 10e9)                           AS is_selected,
+    c.threshold = COALESCE(getvariable('threshold'), default_threshold())            AS is_selected,
     c.threshold = COALESCE(getvariable('default_threshold'), default_threshold())    AS is_default
 FROM c CROSS JOIN u
 WHERE slm_models + llm_models + unknown_models > 0

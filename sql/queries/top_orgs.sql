@@ -1,6 +1,6 @@
 -- Organisations: the top organisations/users by 30-day downloads within each class, with their share of the
 -- class's downloads. (One group per author with per-class sums, then a top-N per class: no window over all.)
--- Variables: threshold 10e9, scope 'language', unknown 'exclude', tasks [], orgs [], n 15 (per class).
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 15 (per class).
 WITH o AS (
     SELECT
         COALESCE(author, '(none)')                                           AS author,
