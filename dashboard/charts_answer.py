@@ -11,7 +11,7 @@ from dashboard import format as fmt
 
 MEASURE_TITLES = {"share_downloads": "of downloads", "share_models": "of models"}
 SHARE_GREEN = charts.CLASS_RANGE[0]
-THIN_GREY = charts.MUTED
+THIN_GREY = "#bdbdbd"
 
 
 def share_trend(frame: pl.DataFrame, downloads_title: str) -> alt.VConcatChart:
@@ -61,17 +61,27 @@ def monthly_bars(frame: pl.DataFrame, partial: str | None) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("month:T", timeUnit="yearmonth", axis=fmt.month_axis(),
-                    title="Creation month" + (f" ({partial} is partial)" if partial else "")),
+            x=alt.X(
+                "month:T",
+                timeUnit="yearmonth",
+                axis=fmt.month_axis(),
+                title="Creation month" + (f" ({partial} is partial)" if partial else ""),
+            ),
             y=alt.Y("models:Q", title="Models created", axis=fmt.count_axis()),
             color=charts.band_color(),
             order=alt.Order("band_order:Q"),
             opacity=alt.condition("datum.partial", alt.value(0.35), alt.value(1.0)),
             tooltip=tips,
         )  # fmt: skip
-        .transform_calculate(band_order=charts.band_order_expr())
+        .transform_calculate(band_order=_band_order())
         .properties(height=320)
     )
+
+
+def _band_order() -> str:
+    """The stack order of size bands (the configured bands once charts.band_order_expr exists)."""
+    expr = getattr(charts, "band_order_expr", None)
+    return expr() if expr else f"indexof({charts.BAND_DOMAIN}, datum.size_band)"
 
 
 def median_size(frame: pl.DataFrame, threshold: float, partial: str | None) -> alt.LayerChart:
@@ -79,7 +89,11 @@ def median_size(frame: pl.DataFrame, threshold: float, partial: str | None) -> a
     data, tips = fmt.tooltips(frame, {"month": "month", "median_params": "params", "p25_params": "params",
                                       "p75_params": "params", "models": "integer", "slm_share": "percent"})  # fmt: skip
     tips[1].title, tips[2].title, tips[3].title, tips[5].title = (
-        "Median parameters", "25th percentile", "75th percentile", "SLM share")
+        "Median parameters",
+        "25th percentile",
+        "75th percentile",
+        "SLM share",
+    )
     lo, hi = float(frame["p25_params"].min() or 1e6), float(frame["p75_params"].max() or 1e12)
     log = alt.Scale(type="log")
     x = alt.X("month:T", timeUnit="yearmonth", axis=fmt.month_axis(),
@@ -98,16 +112,25 @@ def median_size(frame: pl.DataFrame, threshold: float, partial: str | None) -> a
 
 def mover_bars(frame: pl.DataFrame, direction: str) -> alt.Chart:
     """Risers or fallers: change in 30-day downloads per model, human axis and tooltips."""
-    data, tips = fmt.tooltips(frame, {"model_id": "", "cls": "", "params_total": "params", "downloads_from": "count",
-                                      "downloads_to": "count", "change": "count", "change_ratio": "percent"})  # fmt: skip
+    kinds = {"model_id": "", "cls": "", "params_total": "params", "downloads_from": "count", "downloads_to": "count",
+             "change": "count", "change_ratio": "percent"}  # fmt: skip
+    data, tips = fmt.tooltips(frame, kinds)
     tips[3].title, tips[4].title, tips[5].title, tips[6].title = (
-        "30-day downloads (from)", "30-day downloads (to)", "Change", "Change (relative)")
+        "30-day downloads (from)",
+        "30-day downloads (to)",
+        "Change",
+        "Change (relative)",
+    )
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("model_id:N", title=None, axis=fmt.category_axis(),
-                    sort=alt.SortField("change", order="descending" if direction == "riser" else "ascending")),
+            y=alt.Y(
+                "model_id:N",
+                title=None,
+                axis=fmt.category_axis(),
+                sort=alt.SortField("change", order="descending" if direction == "riser" else "ascending"),
+            ),
             x=alt.X("change:Q", title="Change in 30-day downloads", axis=fmt.count_axis()),
             color=charts.class_color(),
             tooltip=tips,

@@ -70,8 +70,15 @@ def trend(f: Filters) -> Trend | None:
     first, last = rows["snapshot_date"].min(), rows["snapshot_date"].max()
     a, b = slm.get(first, {}), slm.get(last, {})  # no SLM row on a date: SLMs hold 0% of it
     n = int(rows.filter(pl.col("snapshot_date") == last)["date_models"][0])
-    return Trend(first, last, n, a.get("share_downloads", 0.0), b.get("share_downloads", 0.0),
-                 a.get("share_models", 0.0), b.get("share_models", 0.0))
+    return Trend(
+        first,
+        last,
+        n,
+        a.get("share_downloads", 0.0),
+        b.get("share_downloads", 0.0),
+        a.get("share_models", 0.0),
+        b.get("share_models", 0.0),
+    )
 
 
 def _picker(per_date: pl.DataFrame, key: str) -> dt.date | None:

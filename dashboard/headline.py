@@ -60,11 +60,15 @@ def first_sentence(row: dict[str, Any], f: Filters) -> str:
                                 ("downloads", "share_downloads_low", "share_downloads_high"))
             if is_wide(row.get(lo), row.get(hi))]  # fmt: skip
     if wide:
-        text += (f" — too wide a range for one figure, because {fmt.integer(unknown)} models of unknown size hold "
-                 f"{fmt.count(row.get('downloads_unknown'))} of the {fmt.count(row.get('downloads'))} downloads")
+        text += (
+            f" — too wide a range for one figure, because {fmt.integer(unknown)} models of unknown size hold "
+            f"{fmt.count(row.get('downloads_unknown'))} of the {fmt.count(row.get('downloads'))} downloads"
+        )
     elif unknown:
-        text += (f"; the ranges run from all {fmt.integer(unknown)} models of unknown size counted large to all "
-                 "counted small")
+        text += (
+            f"; the ranges run from all {fmt.integer(unknown)} models of unknown size counted large to all "
+            "counted small"
+        )
     return text + "."
 
 

@@ -19,12 +19,13 @@ if not kpis or not kpis.get("models"):
 text, facts, trend = headline.sentence(f)
 unknown = state.UNKNOWN[f.unknown].lower()
 with st.container(key="headline"):
-    st.markdown(f"#### {charts.escape_markdown(text)}")
+    st.markdown(f"#### {text}")  # numbers, dates and the series name only: no markup
     c = st.columns(2)
     c[0].metric(
         "SLM share · models", fmt.percent(kpis["share_models"]),
-        help=f"SLM models / (SLM + LLM), unknown sizes: {unknown}. Range from the {fmt.integer(kpis['models_unknown'])} "
-        f"unknown-size models: {fmt.percent(kpis['share_models_low'])} (all large) to "
+        help=f"SLM models / (SLM + LLM), unknown sizes: {unknown}. Range from the "
+        f"{fmt.integer(kpis['models_unknown'])} unknown-size models: "
+        f"{fmt.percent(kpis['share_models_low'])} (all large) to "
         f"{fmt.percent(kpis['share_models_high'])} (all small).",
     )  # fmt: skip
     c[1].metric(
@@ -72,7 +73,8 @@ if series is not None and series.height:
     sized_kpi = int(kpis["slm_models"]) + int(kpis["llm_models"])
     charts.caption(
         f"Why the tiles and the chart's last date differ: the tiles count every model in view at its latest 30-day "
-        f"count ({fmt.integer(sized_kpi)} models with a class); the chart's last date ({fmt.date(last['snapshot_date'][0])}) "
+        f"count ({fmt.integer(sized_kpi)} models with a class); the chart's last date "
+        f"({fmt.date(last['snapshot_date'][0])}) "
         f"counts only the {fmt.integer(last['date_models'][0] - last['unknown_models'][0])} models with a class that "
         f"this population holds on that date, so its share is "
         f"{fmt.percent(last.filter(pl.col('cls') == 'SLM')['share_downloads'].sum())} of downloads."
