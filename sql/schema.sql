@@ -55,21 +55,84 @@ CREATE TABLE IF NOT EXISTS models (
     origin                VARCHAR NOT NULL       -- where the row came from, e.g. 'hub', 'snapshot:catalog-2026-10'
 );
 
--- One row per model per refresh (or per recorded date of the bundled history): the download series.
-CREATE TABLE IF NOT EXISTS model_snapshots (
-    model_id            VARCHAR NOT NULL,        -- models.model_id
-    snapshot_at         TIMESTAMP NOT NULL,      -- UTC time of the refresh (recorded date at 00:00 for history)
-    snapshot_date       DATE NOT NULL,           -- the UTC date of snapshot_at (the export's partition key)
-    run_id              INTEGER NOT NULL,        -- refresh_runs.run_id that stored the row
-    series              VARCHAR NOT NULL,        -- 'hub' for refreshes; recorded lists: 'catalog', 'daily-top', 'trending-top10'
-    downloads_30d       BIGINT,                  -- the Hub's rolling 30-day downloads at snapshot_at
-    downloads_all_time  BIGINT,                  -- cumulative downloads at snapshot_at (NULL when not fetched)
-    likes               BIGINT,                  -- likes at snapshot_at
-    trending_score      DOUBLE                   -- the Hub's trendingScore at snapshot_at
-    -- Unique on (model_id, snapshot_at, series), kept so by the writer (pipeline/store.py), NOT by a PRIMARY KEY:
-    -- at Hub scale (3M models x 30 snapshots = 90M rows) that index tripled the file and made every insert into
-    -- this table cost gigabytes of memory (BENCHMARKS.md).
+-- The download series, delta-encoded (pipeline/store/history.py writes it; BENCHMARKS.md has the sizes).
+-- Most models' counters do not change from one snapshot to the next, so a row is stored per model only when
+-- its values changed or it (re)appeared; `model_snapshots` below gives the full per-date series back.
+
+-- Integer keys of the models in the history tables (assigned in order of first appearance).
+CREATE TABLE IF NOT EXISTS history_keys (
+    model_key   INTEGER NOT NULL,                -- 1, 2, 3, …; unique (kept so by the writer)
+    model_id    VARCHAR NOT NULL                 -- models.model_id
 );
+
+-- One row per snapshot of a series: its ordinal (`slot`), time and the run that recorded it.
+CREATE TABLE IF NOT EXISTS history_slots (
+    series         VARCHAR NOT NULL,             -- 'hub' for refreshes; recorded lists: 'catalog', 'daily-top', …
+    slot           INTEGER NOT NULL,             -- 0, 1, 2, … in (snapshot_at, run_id) order within the series
+    snapshot_at    TIMESTAMP NOT NULL,           -- UTC time of the refresh (recorded date at 00:00 for history)
+    snapshot_date  DATE NOT NULL,                -- the UTC date of snapshot_at
+    run_id         INTEGER NOT NULL,             -- refresh_runs.run_id that recorded the snapshot
+    models         INTEGER NOT NULL              -- models present in the snapshot (its model_snapshots rows)
+);
+
+-- One row per run of consecutive slots over which a model was present with the same values: present on every
+-- slot of `series` from first_slot to last_slot (NULL: up to the series' latest slot), absent between spans.
+CREATE TABLE IF NOT EXISTS history_spans (
+    series              VARCHAR NOT NULL,        -- history_slots.series
+    model_key           INTEGER NOT NULL,        -- history_keys.model_key
+    first_slot          INTEGER NOT NULL,        -- first slot of the span
+    last_slot           INTEGER,                 -- last slot of the span; NULL while still present at the latest slot
+    downloads_30d       BIGINT,                  -- the Hub's rolling 30-day downloads over the span
+    downloads_all_time  BIGINT,                  -- cumulative downloads over the span (NULL when not fetched)
+    likes               BIGINT,                  -- likes over the span
+    trending_score      DOUBLE                   -- the Hub's trendingScore over the span
+);
+
+-- One row per model per refresh (or per recorded date of the bundled history): the download series, decoded.
+-- Unique on (model_id, snapshot_at, series). Reading it decodes every span; for one run or one date the macros
+-- model_snapshots_of_run(run_id) and model_snapshots_on(series, snapshot_date) read only what they need.
+CREATE OR REPLACE VIEW model_snapshots AS
+WITH latest AS (SELECT series, max(slot) AS last_slot FROM history_slots GROUP BY series),
+expanded AS (
+    SELECT s.series, s.model_key, unnest(range(s.first_slot, coalesce(s.last_slot, l.last_slot) + 1)) AS slot,
+           s.downloads_30d, s.downloads_all_time, s.likes, s.trending_score
+    FROM history_spans s JOIN latest l USING (series)
+)
+SELECT
+    k.model_id,                                  -- models.model_id
+    d.snapshot_at,                               -- UTC time of the refresh (recorded date at 00:00 for history)
+    d.snapshot_date,                             -- the UTC date of snapshot_at (the export's partition key)
+    d.run_id,                                    -- refresh_runs.run_id that stored the row
+    d.series,                                    -- 'hub' for refreshes; recorded lists: 'catalog', 'daily-top', 'trending-top10'
+    e.downloads_30d,                             -- the Hub's rolling 30-day downloads at snapshot_at
+    e.downloads_all_time,                        -- cumulative downloads at snapshot_at (NULL when not fetched)
+    e.likes,                                     -- likes at snapshot_at
+    e.trending_score                             -- the Hub's trendingScore at snapshot_at
+FROM expanded e
+JOIN history_slots d USING (series, slot)
+JOIN history_keys k USING (model_key);
+
+-- model_snapshots rows one run stored, found by range over the spans (no decoding of the whole history).
+CREATE OR REPLACE MACRO model_snapshots_of_run(wanted_run) AS TABLE
+WITH d AS (SELECT * FROM history_slots WHERE run_id = wanted_run)
+SELECT k.model_id, d.snapshot_at, d.snapshot_date, d.run_id, d.series,
+       s.downloads_30d, s.downloads_all_time, s.likes, s.trending_score
+FROM d
+JOIN (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series) l USING (series)
+JOIN history_spans s
+    ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
+JOIN history_keys k USING (model_key);
+
+-- model_snapshots rows of one date of one series, the same way.
+CREATE OR REPLACE MACRO model_snapshots_on(wanted_series, wanted_date) AS TABLE
+WITH d AS (SELECT * FROM history_slots WHERE series = wanted_series AND snapshot_date = wanted_date)
+SELECT k.model_id, d.snapshot_at, d.snapshot_date, d.run_id, d.series,
+       s.downloads_30d, s.downloads_all_time, s.likes, s.trending_score
+FROM d
+JOIN (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series) l USING (series)
+JOIN history_spans s
+    ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
+JOIN history_keys k USING (model_key);
 
 -- Every refresh attempt, including failed and killed ones.
 CREATE TABLE IF NOT EXISTS refresh_runs (
