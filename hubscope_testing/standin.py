@@ -1,4 +1,5 @@
-"""A stand-in Hugging Face Hub: serves `GET /api/models` from local records, with switchable faults.
+"""A stand-in Hugging Face Hub: serves `GET /api/models` from local records, with switchable faults, and (with
+`datasets=`, see hubscope_testing/datasets.py) dataset repos: commit listing and file downloads.
 
 Speaks enough of the real protocol (expand, limit, sort, author/search/pipeline_tag/filter, `Link` cursor
 paging, 429 `RateLimit` headers) that the real `huggingface_hub.HfApi(endpoint=url).list_models()` works.
@@ -26,6 +27,8 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
+
+from hubscope_testing.datasets import DatasetHost
 
 ALLOWED_EXPAND: tuple[str, ...] = (
     "author",
@@ -415,6 +418,7 @@ class StandinHub:
         faults: Faults | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        datasets: DatasetHost | None = None,
     ) -> None:
         # A list is re-shaped record by record; any other Sequence (e.g. bench.records.Resampled, millions of
         # records built on access) is served as it is: it must already yield API-shaped items.
@@ -422,6 +426,7 @@ class StandinHub:
         self.records = records if lazy else [_prepare(r) for r in records]
         self.page_size = max(1, min(page_size, MAX_PAGE))
         self.faults = faults or Faults()
+        self.datasets = datasets  # dataset repos (hubscope_testing/datasets.py): commit listing and file downloads
         self.requests: list[RequestRecord] = []
         self.fault_log: list[tuple[str, int]] = []  # (fault name, page index) for each fault injected
         self.verbose = False
@@ -607,6 +612,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         parts = urlsplit(self.path)
+        if self.hub.datasets is not None and self.hub.datasets.handle(self, "GET", parts.path, parts.query):
+            return
         if parts.path.rstrip("/") == "/api/models":
             host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
             response = self.hub.models_response(parts.query, f"http://{host}")
@@ -616,6 +623,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+        parts = urlsplit(self.path)
+        if self.hub.datasets is not None and self.hub.datasets.handle(self, "HEAD", parts.path, parts.query):
+            return
         self.hub._log(urlsplit(self.path).path, urlsplit(self.path).query, 405)
         self._send(_Response(405, b""), head=True)
 
