@@ -308,3 +308,14 @@ def month_shares(frame: pl.DataFrame, color: alt.Color, order: str, *, tips: Tip
     if row:
         chart = chart.facet(row=alt.Row(f"{row}:N", title=None, sort=["SLM", "LLM"]))
     return chart
+
+
+def category_color(field: str, title: str, domain: list[str], colors: list[str]) -> alt.Color:
+    """A fixed nominal colour scale with a top legend (gating, relations, …)."""
+    return alt.Color(f"{field}:N", title=title, scale=alt.Scale(domain=domain, range=colors),
+                     legend=alt.Legend(orient="top"))  # fmt: skip
+
+
+def by_field(field: str, descending: bool = False) -> alt.SortField:
+    """Sort a category axis by another column (e.g. rank)."""
+    return alt.SortField(field, order="descending" if descending else "ascending")

@@ -1,105 +1,72 @@
 """Openness: are small models more open than large ones — licences, gating, and how it changes over time?"""
 
-import altair as alt
 import streamlit as st
 
-from dashboard import charts, data, state
+from dashboard import charts, data, scope, state
+from dashboard import format as fmt
+
+MIN_MONTH_MODELS = 20  # a month with fewer models of a class is drawn faded: a share of 3 models is not a trend
 
 f = state.current()
 st.title("Openness")
+scope.caveat()
 
 st.subheader("Licence tiers by class")
 tiers = data.run("license_tiers", f.params())
 if not charts.empty(tiers):
     tabs = st.tabs(["By model count", "By 30-day downloads"])
+    tips = {"cls": "", "license_tier": "", "models": "integer", "share_models": "percent", "downloads_30d": "count",
+            "share_downloads": "percent"}  # fmt: skip
     for tab, field, title in ((tabs[0], "models", "Share of models"), (tabs[1], "downloads_30d", "Share of downloads")):
         with tab:
-            chart = (
-                alt.Chart(tiers)
-                .mark_bar()
-                .encode(
-                    y=alt.Y("cls:N", title=None, sort=["SLM", "LLM"]),
-                    x=alt.X(f"{field}:Q", stack="normalize", title=title, axis=alt.Axis(format="%")),
-                    color=charts.tier_color(),
-                    order=alt.Order("tier_order:Q"),
-                    tooltip=[
-                        "cls:N",
-                        "license_tier:N",
-                        alt.Tooltip("models:Q", format=","),
-                        alt.Tooltip("share_models:Q", format=".1%"),
-                        alt.Tooltip("downloads_30d:Q", format=","),
-                        alt.Tooltip("share_downloads:Q", format=".1%"),
-                    ],
-                )  # fmt: skip
-                .transform_calculate(tier_order=f"indexof({charts.TIER_DOMAIN}, datum.license_tier)")
-                .properties(height=alt.Step(40))
-            )
+            chart = charts.hbars(tiers, "cls", field, tips=tips, color=charts.tier_color(), normalize=True,
+                                 sort=["SLM", "LLM"], order=f"indexof({charts.TIER_DOMAIN}, datum.license_tier)",
+                                 x_title=title, step=40)  # fmt: skip
             charts.show(chart)
     unknown = tiers.filter(tiers["license_tier"] == "unknown")["models"].sum()
     charts.caption(
-        f"Denominator: {tiers['models'].sum():,} sized models in view ({charts.num(tiers['downloads_30d'].sum())} "
-        f"downloads). Coverage: {unknown:,} have no licence recorded ('unknown'). Tiers: permissive (Apache/MIT/…), "
-        "copyleft, open-restricted (use policies such as Llama/Gemma), non-commercial."
+        f"Denominator: {fmt.integer(tiers['models'].sum())} sized models in view "
+        f"({fmt.count(tiers['downloads_30d'].sum())} downloads). Coverage: {fmt.integer(unknown)} have no licence "
+        "recorded ('unknown'). Tiers: permissive (Apache/MIT/…), copyleft, open-restricted (use policies such as "
+        "Llama/Gemma), non-commercial."
     )
 
-st.subheader("Gated access by class")
+st.subheader("Gated access by class, where gating is recorded")
 gated = data.run("gated_share", f.params())
-if not charts.empty(gated):
-    chart = (
-        alt.Chart(gated)
-        .mark_bar()
-        .encode(
-            y=alt.Y("cls:N", title=None, sort=["SLM", "LLM"]),
-            x=alt.X("models:Q", stack="normalize", title="Share of models", axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "gated:N",
-                title="Gated",
-                legend=alt.Legend(orient="top"),
-                scale=alt.Scale(
-                    domain=["no", "auto", "manual", "not recorded"], range=["#4daf4a", "#ff7f00", "#e41a1c", "#d9d9d9"]
-                ),
-            ),
-            tooltip=[
-                "cls:N",
-                "gated:N",
-                alt.Tooltip("models:Q", format=","),
-                alt.Tooltip("share_models:Q", format=".1%"),
-                alt.Tooltip("downloads_30d:Q", format=","),
-            ],
-        )  # fmt: skip
-        .properties(height=alt.Step(40))
-    )
+recorded = gated.filter(gated["gated"] != "not recorded") if gated.height else gated
+if not charts.empty(recorded, "The source records gated access for none of the models in view."):
+    color = charts.category_color("gated", "Gated", charts.GATED_DOMAIN, charts.GATED_RANGE)
+    tips = {"cls": "", "gated": "", "models": "integer", "share_recorded": "percent", "downloads_30d": "count"}
+    chart = charts.hbars(recorded, "cls", "models", tips=tips, color=color, normalize=True, sort=["SLM", "LLM"],
+                         x_title="Share of the models whose gating is recorded", step=40,
+                         titles={"share_recorded": "Share among recorded"})  # fmt: skip
     charts.show(chart)
-    recorded = gated.filter(gated["gated"] != "not recorded")["models"].sum()
+    per_class = gated.unique("cls").sort("cls", descending=True)
+    coverage = "; ".join(
+        f"{r['cls']}: {fmt.integer(r['recorded_models'])} of {fmt.integer(r['class_models'])} "
+        f"({fmt.percent(r['recorded_models'] / r['class_models'] if r['class_models'] else None)})"
+        for r in per_class.to_dicts()
+    )
     charts.caption(
-        f"Denominator: {gated['models'].sum():,} sized models in view. Coverage: the gated field is recorded for "
-        f"only {recorded:,} of them ('not recorded' = the source did not carry it), so read the share among those."
+        f"Share among the models whose source records the gated field (the others are left out, not counted as "
+        f"open). Coverage — {coverage}. With so few recorded, read this as those models only."
     )
 
-st.subheader("Openness by creation month")
-monthly = data.run("openness_by_month", f.series_params())
+st.subheader("Openness by creation month, SLM vs LLM")
+monthly = data.run("openness_by_month", f.series_params(min_models=MIN_MONTH_MODELS))
 if not charts.empty(monthly):
-    chart = (
-        alt.Chart(monthly)
-        .mark_bar()
-        .encode(
-            x=alt.X("month:T", title="Creation month"),
-            y=alt.Y("models:Q", stack="normalize", title="Share of models created", axis=alt.Axis(format="%")),
-            color=charts.tier_color(),
-            order=alt.Order("tier_order:Q"),
-            tooltip=[
-                alt.Tooltip("month:T", format="%Y-%m"),
-                "license_tier:N",
-                alt.Tooltip("models:Q", format=","),
-                alt.Tooltip("share_models:Q", format=".1%"),
-            ],
-        )  # fmt: skip
-        .transform_calculate(tier_order=f"indexof({charts.TIER_DOMAIN}, datum.license_tier)")
-        .properties(height=280)
-    )
+    partial = monthly.filter(monthly["partial"])["month"]
+    partial_name = fmt.month(partial[0]) if partial.len() else None
+    tips = {"license_tier": "", "models": "integer", "share_models": "percent", "month_models": "integer"}
+    chart = charts.month_shares(monthly, charts.tier_color(), f"indexof({charts.TIER_DOMAIN}, datum.license_tier)",
+                                tips=tips, row="cls", partial=partial_name)  # fmt: skip
     charts.show(chart)
+    faded = monthly.filter(monthly["muted"]).unique(["cls", "month"]).height
     charts.caption(
-        f"Denominator per month: the models created that month ({monthly['models'].sum():,} with a known creation "
-        f"date in the window, {state.WINDOWS[f.window].lower()}); models older than the Hub's creation tracking are "
-        "not included."
+        f"Denominator per month and class: the models created that month "
+        f"({fmt.integer(monthly['models'].sum())} with a known creation date in the window, "
+        f"{state.WINDOWS[f.window].lower()}). Faded: {faded} class-months with fewer than {MIN_MONTH_MODELS} models "
+        "(too few to read as a share)."
+        + (f" {partial_name} is partial: the data ends before the month does." if partial_name else "")
+        + " Models older than the Hub's creation tracking are not included."
     )

@@ -1,13 +1,24 @@
 -- Explorer: the filtered models as a table, searchable by id, sorted, capped.
 -- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [],
 --   search '' (case-insensitive substring of model_id), cls_filter 'all' ('SLM' | 'LLM' | 'unknown'),
---   sort 'downloads' ('params' | 'likes' | 'created' | 'id'), max_rows 5000.
+--   sort 'downloads' ('params' | 'likes' | 'created' | 'id'), max_rows 5000,
+--   include_test false (test/CI repos are left out unless true).
 -- matches = all rows that match before the cap.
-WITH f AS (
-    SELECT *
+-- test_repo: the enrichment's is_test_repo flag when the DB has that column (struct_pack over COLUMNS binds
+-- whether or not it exists), else the id patterns of the Hub's test/CI namespaces and tiny random models.
+WITH t AS (
+    SELECT *, COALESCE(
+        TRY_CAST(to_json(struct_pack(*COLUMNS('^(model_id|is_test_repo)$'))) ->> 'is_test_repo' AS BOOLEAN),
+        regexp_matches(lower(model_id), '(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)')
+    ) AS test_repo
     FROM hs_models()
+),
+f AS (
+    SELECT *
+    FROM t
     WHERE (COALESCE(getvariable('search'), '') = '' OR contains(lower(model_id), lower(getvariable('search'))))
       AND (COALESCE(getvariable('cls_filter'), 'all') = 'all' OR cls = getvariable('cls_filter'))
+      AND (COALESCE(getvariable('include_test'), false) OR NOT test_repo)
 )
 SELECT
     model_id,
@@ -28,6 +39,7 @@ SELECT
     created_at,
     author,
     family_root,
+    test_repo,
     (SELECT count(*) FROM f)              AS matches
 FROM f
 ORDER BY

@@ -1,14 +1,23 @@
 -- Organisations: the top organisations/users by 30-day downloads within each class, with their share of the
 -- class's downloads. (One group per author with per-class sums, then a top-N per class: no window over all.)
--- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 15 (per class).
-WITH o AS (
+-- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 15 (per class),
+--   include_test false (test/CI repos left out; the same rule as explorer.sql).
+WITH t AS (
+    SELECT *, COALESCE(
+        TRY_CAST(to_json(struct_pack(*COLUMNS('^(model_id|is_test_repo)$'))) ->> 'is_test_repo' AS BOOLEAN),
+        regexp_matches(lower(model_id), '(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)')
+    ) AS test_repo
+    FROM hs_models()
+),
+m AS (SELECT * FROM t WHERE COALESCE(getvariable('include_test'), false) OR NOT test_repo),
+o AS (
     SELECT
         COALESCE(author, '(none)')                                           AS author,
         count(*) FILTER (WHERE cls = 'SLM')                                  AS slm_models,
         count(*) FILTER (WHERE cls = 'LLM')                                  AS llm_models,
         COALESCE(sum(downloads_30d) FILTER (WHERE cls = 'SLM'), 0)::BIGINT   AS slm_downloads,
         COALESCE(sum(downloads_30d) FILTER (WHERE cls = 'LLM'), 0)::BIGINT   AS llm_downloads
-    FROM hs_models()
+    FROM m
     WHERE cls <> 'unknown'
     GROUP BY 1
 ),
