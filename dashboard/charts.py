@@ -177,7 +177,7 @@ def hbars(frame: pl.DataFrame, y: str, x: str, *, tips: Tips, y_title: str | Non
         enc["color"] = color
     if offset:
         enc["yOffset"] = alt.YOffset(f"{offset}:N", sort=["SLM", "LLM"])
-    chart = base.mark_bar(color=None if color is not None else "#607d8b").encode(**enc)
+    chart = (base.mark_bar() if color is not None else base.mark_bar(color="#607d8b")).encode(**enc)
     if order:
         chart = chart.encode(order=alt.Order("stack_order:Q")).transform_calculate(stack_order=order)
     return chart.properties(height=alt.Step(step))
@@ -319,3 +319,29 @@ def category_color(field: str, title: str, domain: list[str], colors: list[str])
 def by_field(field: str, descending: bool = False) -> alt.SortField:
     """Sort a category axis by another column (e.g. rank)."""
     return alt.SortField(field, order="descending" if descending else "ascending")
+
+
+def by_total(field: str) -> alt.EncodingSortField:
+    """Sort a category axis by the sum of `field` over its rows, largest first."""
+    return alt.EncodingSortField(field, op="sum", order="descending")
+
+
+_COLUMN_KINDS = {
+    "count": lambda t: st.column_config.NumberColumn(t, format="compact"),
+    "params": lambda t: st.column_config.NumberColumn(t, format="compact"),
+    "integer": lambda t: st.column_config.NumberColumn(t, format="localized"),
+    "percent": lambda t: st.column_config.NumberColumn(t, format="percent"),
+    "date": lambda t: st.column_config.DateColumn(t, format="D MMM YYYY"),
+    "datetime": lambda t: st.column_config.DatetimeColumn(t, format="D MMM YYYY"),
+    "link": lambda t: st.column_config.LinkColumn(t, display_text="open ↗"),
+    "check": lambda t: st.column_config.CheckboxColumn(t),
+}
+
+
+def table(frame: pl.DataFrame, kinds: Mapping[str, str] | None = None, **kw: object) -> None:
+    """st.dataframe with every header in words and numbers in human form (4M, 1.2B, 55.3%); the values stay
+    numbers, so sorting and downloads keep working. Cells are plain text (never markdown or HTML)."""
+    kinds = kinds or {}
+    config = {c: _COLUMN_KINDS[kinds[c]](fmt.label(c)) if c in kinds else st.column_config.Column(fmt.label(c))
+              for c in frame.columns}  # fmt: skip
+    st.dataframe(frame, hide_index=True, column_config=config, **kw)

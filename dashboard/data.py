@@ -197,7 +197,7 @@ def settings() -> Settings:
     names = set(run("catalog_tables")["table_name"].to_list())
     classes = run("config_classes" if "config_classes" in names else "config_classes_fallback")
     bands = run("config_bands" if "config_bands" in names else "config_bands_fallback")
-    cols = set(run("catalog_columns", {"table": "models"})["column_name"].to_list())
+    cols = set(run("catalog_columns", {"table_name": "models"})["column_name"].to_list())
     return Settings(
         default_threshold=float(classes["slm_max_params"][0]),
         bands=[Band(b["label"], b["upper"]) for b in bands.to_dicts() if b["label"] != "unknown"],
@@ -274,3 +274,8 @@ def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0) -> Saf
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """CSV of a result; nested values as JSON text (flatten), as the CLI writes them."""
     return flatten(frame).write_csv().encode()
+
+
+def default_sql() -> str:
+    """The SQL box's starting query (sql/sql_box_default.sql) without its header comment."""
+    return "\n".join(line for line in load_sql("sql_box_default").splitlines() if not line.startswith("--"))

@@ -4,44 +4,48 @@ import io
 
 import streamlit as st
 
-from dashboard import charts, data, state
+from dashboard import charts, data, scope, state
+from dashboard import format as fmt
 
 MAX_ROWS = 5000
 SORTS = {"downloads": "30-day downloads", "params": "Parameters", "likes": "Likes", "created": "Newest", "id": "Id"}
+CLASSES = ["all", "SLM", "LLM", "unknown"]
+KINDS = {"hub_url": "link", "params_total": "params", "params_active": "params", "downloads_30d": "count",
+         "likes": "integer", "created_at": "datetime", "test_repo": "check"}  # fmt: skip
 
 f = state.current()
 st.title("Explorer")
-cols = st.columns([3, 1, 1])
-search = cols[0].text_input("Search model id", key="explorer_search", placeholder="e.g. qwen3, llama, gemma")
-cls_filter = cols[1].selectbox("Class", ["all", "SLM", "LLM", "unknown"], key="explorer_class")
-sort = cols[2].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="explorer_sort")
+scope.caveat()
+notes = state.check_url({"explorer_sort": ({v: k for k, v in SORTS.items()}, None),
+                         "explorer_class": ({c: c for c in CLASSES}, None)})  # fmt: skip
+if notes:
+    st.info("Link settings not understood: " + "; ".join(notes), icon="🔗")
+cols = st.columns([3, 1, 1, 1])
+search = cols[0].text_input("Search model id", key="explorer_search", placeholder="e.g. qwen3, llama, gemma",
+                            bind="query-params")  # fmt: skip
+cls_filter = cols[1].selectbox("Class", CLASSES, key="explorer_class", bind="query-params")
+sort = cols[2].selectbox("Sort by", list(SORTS), format_func=SORTS.get, key="explorer_sort", bind="query-params")
+include_test = cols[3].toggle("Test/CI repos", key="explorer_tests", help="Tiny random models and the test "
+                              "namespaces of libraries (hf-internal-testing, trl-internal-testing, …) are left out of "
+                              "rankings unless this is on.")  # fmt: skip
 
-rows = data.run("explorer", f.params(search=search, cls_filter=cls_filter, sort=sort, max_rows=MAX_ROWS))
+params = f.params(search=search or "", cls_filter=cls_filter or "all", sort=sort or "downloads", max_rows=MAX_ROWS,
+                  include_test=include_test)  # fmt: skip
+rows = data.run("explorer", params)
 if not charts.empty(rows):
     matches = rows["matches"][0]
     table = rows.drop("matches")
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        height=560,
-        column_config={
-            "model_id": st.column_config.TextColumn("model", pinned=True),
-            "hub_url": st.column_config.LinkColumn("Hub page", display_text="open ↗"),
-            "params_total": st.column_config.NumberColumn("params", format="compact"),
-            "params_active": st.column_config.NumberColumn("active", format="compact"),
-            "downloads_30d": st.column_config.NumberColumn("downloads 30d", format="localized"),
-            "created_at": st.column_config.DatetimeColumn("created", format="YYYY-MM-DD"),
-        },
+    charts.table(table, KINDS, width="stretch", height=560)
+    shown = f"{fmt.integer(table.height)} of {fmt.integer(matches)} matching models" + (
+        f" (capped at {fmt.integer(MAX_ROWS)}: narrow the search)" if matches > table.height else ""
     )
-    shown = f"{table.height:,} of {matches:,} matching models" + (
-        f" (capped at {MAX_ROWS:,}: narrow the search)" if matches > table.height else ""
-    )
-    charts.caption(f"{shown}; filters: {f.describe()}. Class 'unknown' = no parameter count (excluded from shares).")
-    dl = st.columns([1, 1, 4])
-    dl[0].download_button("Download CSV", table.write_csv(), file_name="hubscope_models.csv", mime="text/csv",
-                          icon=":material/download:")  # fmt: skip
+    tests = "test/CI repos included" if include_test else "test/CI repos left out"
+    charts.caption(f"{shown}; {tests}; filters: {f.describe()}. Class 'unknown' = no parameter count (excluded from "
+                   "shares).")  # fmt: skip
+    dl = st.container(horizontal=True)  # buttons as wide as their labels: no cut "Download Parq…"
+    dl.download_button("Download CSV", table.write_csv(), file_name="hubscope_models.csv", mime="text/csv",
+                       icon=":material/download:", width="content")  # fmt: skip
     buf = io.BytesIO()
     table.write_parquet(buf)
-    dl[1].download_button("Download Parquet", buf.getvalue(), file_name="hubscope_models.parquet",
-                          mime="application/vnd.apache.parquet", icon=":material/download:")  # fmt: skip
+    dl.download_button("Download Parquet", buf.getvalue(), file_name="hubscope_models.parquet",
+                       mime="application/vnd.apache.parquet", icon=":material/download:", width="content")  # fmt: skip

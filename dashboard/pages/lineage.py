@@ -1,52 +1,55 @@
 """Lineage: which families spawn the most derivatives and downloads, and how many SLMs come from LLM bases?"""
 
-import altair as alt
 import streamlit as st
 
-from dashboard import charts, data, state
+from dashboard import charts, data, scope, state
+from dashboard import format as fmt
 
+MIN_COVERAGE = 0.2  # below this share of models with a recorded parent, family charts would mislead
 f = state.current()
 st.title("Lineage")
+scope.caveat()
 cover = data.one("lineage_coverage", f.params())
+models, linked = cover.get("models", 0) or 0, cover.get("models_with_parent", 0) or 0
+share = linked / models if models else 0.0
 coverage = (
-    f"{cover.get('models_with_parent', 0):,} of {cover.get('models', 0):,} models in view have a recorded parent "
-    f"({cover.get('links_total', 0):,} links in the DB, from: {cover.get('link_sources') or 'none'})"
+    f"{fmt.integer(linked)} of {fmt.integer(models)} models in view ({fmt.percent(share)}) have a recorded parent "
+    f"({fmt.integer(cover.get('links_total', 0))} links in the DB, from: {cover.get('link_sources') or 'none'})"
 )
+if not models:
+    charts.empty(None)
+    st.stop()
+st.markdown(f"**Coverage:** {charts.escape_markdown(coverage)}.")
+complete = share >= MIN_COVERAGE
+if not complete:
+    st.warning(
+        f"Lineage is recorded for only {fmt.percent(share)} of the models in view (below {fmt.percent(MIN_COVERAGE, 0)}"
+        "), so families and base-model classes would be drawn as if complete when they are not. The charts are "
+        "hidden; turn them on to see what is recorded.",
+        icon="⚠️",
+    )
+if not (complete or st.toggle("Show the lineage charts anyway", key="lineage_show")):
+    st.stop()
 
 st.subheader("Families")
 families = data.run("families", f.params(n=20))
 if not charts.empty(families, "No model families (a root with derivatives) match the filters."):
     tabs = st.tabs(["By derivatives", "By rolled-up downloads"])
+    tips = {"family_root": "", "root_cls": "", "root_params": "params", "derivatives": "integer",
+            "family_downloads_30d": "count", "root_downloads_30d": "count"}  # fmt: skip
     for tab, field, rank, title in (
         (tabs[0], "derivatives", "rank_derivatives", "Derived models in view"),
         (tabs[1], "family_downloads_30d", "rank_downloads", "30-day downloads, root + derivatives"),
     ):
-        part = families.filter(families[rank] <= 20)
         with tab:
-            chart = (
-                alt.Chart(part)
-                .mark_bar()
-                .encode(
-                    y=alt.Y(
-                        "family_root:N", sort=alt.SortField(rank), title="Family root", axis=alt.Axis(labelLimit=300)
-                    ),
-                    x=alt.X(f"{field}:Q", title=title, axis=charts.COUNT_AXIS),
-                    color=charts.class_color("root_cls", "Root class"),
-                    tooltip=[
-                        "family_root:N",
-                        "root_cls:N",
-                        alt.Tooltip("root_params:Q", format=".3~s"),
-                        alt.Tooltip("derivatives:Q", format=","),
-                        alt.Tooltip("family_downloads_30d:Q", format=","),
-                        alt.Tooltip("root_downloads_30d:Q", format=","),
-                    ],
-                )  # fmt: skip
-                .properties(height=alt.Step(22))
-            )
+            part = families.filter(families[rank] <= 20)
+            color = charts.class_color("root_cls", "Root class")
+            chart = charts.hbars(part, "family_root", field, tips=tips, color=color, sort=charts.by_field(rank),
+                                 y_title="Family root", x_title=title, step=22)  # fmt: skip
             charts.show(chart)
     charts.caption(
-        f"A family = every model whose top ancestor (family_root, through parent links) is the root; "
-        f"{families['families'][0]:,} families with derivatives in view. Coverage: {coverage}."
+        f"A family = every model whose top ancestor (family root, through parent links) is the root; "
+        f"{fmt.integer(families['families'][0])} families with derivatives in view. Coverage: {coverage}."
     )
 
 cols = st.columns(2)
@@ -54,54 +57,23 @@ with cols[0]:
     st.subheader("How derivatives relate to their base")
     mix = data.run("relation_mix", f.params())
     if not charts.empty(mix, "No parent links for the models in view."):
-        chart = (
-            alt.Chart(mix)
-            .mark_bar()
-            .encode(
-                y=alt.Y("relation:N", title="Relation", sort="-x"),
-                x=alt.X("models:Q", title="Derived models"),
-                color=charts.class_color(),
-                tooltip=[
-                    "relation:N",
-                    "cls:N",
-                    alt.Tooltip("models:Q", format=","),
-                    alt.Tooltip("links:Q", format=","),
-                ],
-            )  # fmt: skip
-            .properties(height=alt.Step(30))
-        )
-        charts.show(chart)
+        tips = {"relation": "", "cls": "", "models": "integer", "links": "integer"}
+        charts.show(charts.hbars(mix, "relation", "models", tips=tips, color=charts.class_color(),
+                                 x_title="Derived models", step=30))  # fmt: skip
         charts.caption(f"Denominator: derived models in view with a recorded relation. Coverage: {coverage}.")
 with cols[1]:
     st.subheader("Class of the derived model vs its base")
     pairs = data.run("class_of_parents", f.params())
     if not charts.empty(pairs, "No parent links for the models in view."):
-        chart = (
-            alt.Chart(pairs)
-            .mark_bar()
-            .encode(
-                y=alt.Y("child_cls:N", title="Derived model", sort=["SLM", "LLM", "unknown"]),
-                x=alt.X("models:Q", title="Derived models"),
-                color=alt.Color(
-                    "parent_cls:N",
-                    title="Base model",
-                    scale=alt.Scale(
-                        domain=[*charts.CLASS_DOMAIN, "parent not tracked"], range=[*charts.CLASS_RANGE, "#e0e0e0"]
-                    ),
-                    legend=alt.Legend(orient="top"),
-                ),
-                tooltip=[
-                    "child_cls:N",
-                    "parent_cls:N",
-                    alt.Tooltip("models:Q", format=","),
-                    alt.Tooltip("links:Q", format=","),
-                ],
-            )  # fmt: skip
-            .properties(height=alt.Step(30))
-        )
-        charts.show(chart)
+        color = charts.category_color("parent_cls", "Base model", [*charts.CLASS_DOMAIN, "parent not tracked"],
+                                      [*charts.CLASS_RANGE, "#e0e0e0"])  # fmt: skip
+        tips = {"child_cls": "", "parent_cls": "", "models": "integer", "links": "integer"}
+        charts.show(charts.hbars(pairs, "child_cls", "models", tips=tips, color=color, sort=charts.CLASS_DOMAIN,
+                                 y_title="Derived model", x_title="Derived models", step=30))  # fmt: skip
         slm_from_llm = pairs.filter((pairs["child_cls"] == "SLM") & (pairs["parent_cls"] == "LLM"))["models"].sum()
         charts.caption(
-            f"{slm_from_llm:,} SLMs in view derive from an LLM base (e.g. distillations or pruned copies; a quantized "
-            "copy keeps its base's parameter count). 'parent not tracked' = the base is not in the DB."
+            f"{fmt.integer(slm_from_llm)} SLMs in view have an LLM base recorded. Check them before reading them as "
+            "distillations: a quantized or GGUF copy keeps its base's size, so an SLM under an LLM base is often a "
+            "parameter-count error in the copy. 'parent not tracked' = the base is not in the DB. "
+            f"Coverage: {coverage}."
         )
