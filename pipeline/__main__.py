@@ -1,5 +1,8 @@
+"""`python -m pipeline …` (the same as the `hubscope` console script)."""
+
 import sys
 
 from pipeline.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # guarded: the SQL box's forkserver children re-import the main module
+    sys.exit(main())

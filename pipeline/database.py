@@ -1,12 +1,18 @@
-"""Read-only access to the DB file and the `.sql` files, loaded by name.
+"""The one way to read the DB file, and the `.sql` files loaded by name.
 
 Readers never open the file read-write: an in-memory DuckDB ATTACHes it READ_ONLY as `hub`, so any number of
 readers (dashboard, CLI, the duckdb shell) coexist, and a refresh that swaps in a new file never blocks on them.
+Each query runs on its own cursor, so one `Database` can be shared by threads (a Streamlit cache_resource).
+`Database.locked_down(...)` is the same class in the mode user SQL runs in (pipeline/product/safe_sql.py).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import threading
+import time
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +21,42 @@ import duckdb
 import polars as pl
 
 from pipeline.paths import SQL_DIR
+
+Params = dict[str, Any] | list[Any] | None
+REBUILD_HINT = "python -m pipeline refresh --from-snapshot data/snapshot"
+# Types polars cannot import from Arrow (INTERVAL, UNION, TIME WITH TIME ZONE), also inside lists/structs.
+_UNPRINTABLE = re.compile(r"\bINTERVAL\b|\bUNION\(|TIME WITH TIME ZONE|\bTIMETZ\b")
+# Lockdown for user SQL. Order matters: the DB is attached before external access is switched off (ATTACH is
+# then refused), the spill directory is set before it (the temp directory stays readable when external access
+# is off, so it must be private and empty), and lock_configuration comes last.
+_LOCKDOWN = (
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allow_community_extensions = false",
+    "SET enable_external_access = false",
+    "SET lock_configuration = true",
+)
+
+
+class DatabaseError(Exception):
+    """The DB file cannot be used; the message is one line a user can act on."""
+
+
+class MissingDatabase(DatabaseError, FileNotFoundError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"no HubScope DB at {path}: build it with `python -m pipeline refresh` ({REBUILD_HINT} offline)"
+        )
+
+
+class NotADatabase(DatabaseError):
+    """A junk, truncated or corrupt file, a directory, or a DuckDB file without the HubScope tables."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"{path} is not a HubScope DuckDB database ({reason}): rebuild it with `{REBUILD_HINT}` "
+            f"after moving it away, or restore your last good copy of the file"
+        )
 
 
 @cache
@@ -33,32 +75,159 @@ def file_identity(path: Path) -> tuple[int, int, int]:
 
 
 def quote_literal(text: str) -> str:
+    """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
-class Database:
-    """One in-memory DuckDB with the file attached read-only; a cursor per query, so threads can share it."""
+def quote_ident(name: str) -> str:
+    """A SQL identifier, whatever characters it holds (names read from a DB's catalog are untrusted input)."""
+    if "\x00" in name:
+        raise ValueError("identifier contains a NUL character")
+    return '"' + name.replace('"', '""') + '"'
 
-    def __init__(self, path: Path) -> None:
-        if not Path(path).exists():
-            raise FileNotFoundError(f"no HubScope DB at {path}: run `python -m pipeline refresh` first")
+
+def _reason(err: duckdb.Error) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    if "Is a directory" in text:
+        return "it is a directory"
+    if "not a valid DuckDB database" in text:
+        return "not a DuckDB file"
+    if "Could not read enough bytes" in text or "truncated" in text.lower():
+        return "the file is truncated"
+    return text.removeprefix("IO Error: ").removeprefix("Serialization Error: ")[:200]
+
+
+def _is_corruption(err: duckdb.Error) -> bool:
+    return isinstance(err, duckdb.IOException | duckdb.SerializationException | duckdb.InternalException)
+
+
+@dataclass
+class Result:
+    frame: pl.DataFrame
+    truncated: bool  # more rows existed than max_rows; frame holds the first max_rows
+    elapsed_s: float
+
+
+class QueryInterrupted(duckdb.InterruptException):
+    """Database.execute ran past its time_limit."""
+
+
+class Database:
+    """One in-memory DuckDB with the file attached read-only as `hub`; a cursor per query, so threads can share it."""
+
+    def __init__(self, path: Path, *, settings: tuple[str, ...] = (), require: str | None = "models") -> None:
         self.path = Path(path)
+        if not self.path.exists():
+            raise MissingDatabase(self.path)
         self.identity = file_identity(self.path)
         self.con = duckdb.connect()
-        self.con.execute(f"ATTACH {quote_literal(str(self.path))} AS hub (READ_ONLY)")
-        self.con.execute("USE hub")
-
-    def query(self, sql: str, params: dict[str, Any] | list[Any] | None = None) -> pl.DataFrame:
-        cur = self.con.cursor()
         try:
-            cur.execute("USE hub")  # cursors do not inherit USE
+            try:
+                self.con.execute(f"ATTACH {quote_literal(str(self.path))} AS hub (READ_ONLY)")
+            except duckdb.Error as err:
+                raise NotADatabase(self.path, _reason(err)) from None
+            self.con.execute("USE hub")
+            if require and require not in self.tables():
+                raise NotADatabase(self.path, f"no `{require}` table")
+            for statement in settings:
+                self.con.execute(statement)
+        except BaseException:
+            self.con.close()
+            raise
+
+    @classmethod
+    def locked_down(
+        cls, path: Path, spill_dir: Path, *, memory_limit: str = "1GB", threads: int = 2, require: str | None = None
+    ) -> Database:
+        """The mode user SQL runs in: nothing but the attached DB reachable, memory capped, settings locked."""
+        return cls(
+            path,
+            require=require,
+            settings=(
+                f"SET memory_limit = {quote_literal(memory_limit)}",
+                f"SET threads = {int(threads)}",
+                f"SET temp_directory = {quote_literal(str(spill_dir))}",
+                *_LOCKDOWN,
+            ),
+        )
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.con.cursor()
+        cur.execute("USE hub")  # cursors do not inherit USE
+        return cur
+
+    def _corrupt(self, err: duckdb.Error) -> DatabaseError | duckdb.Error:
+        """A read error from a damaged file (a truncated DB can attach, then fail on the first page it reads)."""
+        if _is_corruption(err) and ("Could not read" in str(err) or "Corrupt" in str(err)):
+            return NotADatabase(self.path, _reason(err))
+        return err
+
+    def query(self, sql: str, params: Params = None) -> pl.DataFrame:
+        cur = self._cursor()
+        try:
             rel = cur.sql(sql, params=params)
-            return rel.pl() if rel is not None else pl.DataFrame()
+            return to_frame(rel) if rel is not None else pl.DataFrame()
+        except duckdb.Error as err:
+            raise self._corrupt(err) from None
         finally:
             cur.close()
 
-    def query_named(self, name: str, params: dict[str, Any] | list[Any] | None = None) -> pl.DataFrame:
+    def query_named(self, name: str, params: Params = None) -> pl.DataFrame:
         return self.query(load_sql(name), params)
+
+    def execute(self, sql: str, params: Params = None, *, max_rows: int = 10_000, time_limit: float = 30.0) -> Result:
+        """At most max_rows rows (the LIMIT is pushed into the plan, nothing past it is materialized); the query is
+        interrupted after time_limit seconds (QueryInterrupted). For trusted SQL: user SQL goes through safe_sql,
+        which also runs it in a child process with hard limits."""
+        started = time.monotonic()
+        cur = self._cursor()
+        fired = threading.Event()
+
+        def interrupt() -> None:
+            fired.set()
+            cur.interrupt()
+
+        timer = threading.Timer(time_limit, interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            rel = cur.sql(sql, params=params)
+            frame = to_frame(rel.limit(max_rows + 1)) if rel is not None else pl.DataFrame()
+        except duckdb.InterruptException:
+            if fired.is_set():
+                raise QueryInterrupted(f"query stopped after the {time_limit:g} s time limit") from None
+            raise
+        except duckdb.Error as err:
+            raise self._corrupt(err) from None
+        finally:
+            timer.cancel()
+            cur.close()
+        truncated = frame.height > max_rows
+        return Result(frame.head(max_rows), truncated, time.monotonic() - started)
+
+    def tables(self) -> dict[str, str]:
+        """{name: 'table' | 'view'} of the attached DB (our own tables and views; DuckDB's internal ones left out)."""
+        rows = (
+            self.con.cursor()
+            .sql(
+                "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = 'hub' AND NOT internal "
+                "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE database_name = 'hub' AND NOT internal"
+            )
+            .fetchall()
+        )
+        return dict(rows)
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        """[(column name, DuckDB type)] of a table or view, in order."""
+        return (
+            self.con.cursor()
+            .sql(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'hub' AND table_name = $t "
+                "ORDER BY column_index",
+                params={"t": table},
+            )
+            .fetchall()
+        )
 
     def close(self) -> None:
         self.con.close()
@@ -68,3 +237,18 @@ class Database:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def printable(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The relation with columns polars cannot import (INTERVAL, UNION, TIMETZ, also nested) cast to text."""
+    exprs = [
+        f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" if _UNPRINTABLE.search(str(t)) else quote_ident(c)
+        for c, t in zip(rel.columns, rel.types, strict=True)
+    ]
+    if all(not e.startswith("CAST(") for e in exprs):
+        return rel
+    return rel.project(", ".join(exprs))
+
+
+def to_frame(rel: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    return printable(rel).pl()

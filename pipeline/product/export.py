@@ -12,9 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Literal
 
-import duckdb
-
-from pipeline.database import quote_literal
+from pipeline.database import Database, quote_ident, quote_literal
 
 log = logging.getLogger(__name__)
 
@@ -31,30 +29,33 @@ def _format_options(fmt: Format) -> str:
     raise ValueError(f"unknown export format {fmt!r}: parquet or csv")
 
 
-def _select(con: duckdb.DuckDBPyConnection, table: str, fmt: Format) -> str:
-    """SELECT of the table; for CSV, nested columns (lists, JSON) become JSON text so every reader can parse them."""
+def _select(db: Database, table: str, fmt: Format) -> str:
+    """SELECT of one of our tables (the name is ours, never the catalog's); for CSV, nested columns (lists, JSON)
+    become JSON text so every reader can parse them. Column names come from the file's catalog, which a
+    downloaded file controls: each is quoted as an identifier, so no name can end the SELECT."""
     if fmt == "parquet":
-        return f"SELECT * FROM hub.{table}"
-    cols = con.sql(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'hub' AND table_name = $t "
-        "ORDER BY column_index",
-        params={"t": table},
-    ).fetchall()
-    exprs = [f'to_json("{c}") AS "{c}"' if t.endswith("[]") or t.startswith("STRUCT") else f'"{c}"' for c, t in cols]
-    return f"SELECT {', '.join(exprs)} FROM hub.{table}"
+        return f"SELECT * FROM hub.{quote_ident(table)}"
+    exprs = [
+        f"to_json({quote_ident(c)}) AS {quote_ident(c)}" if _nested(t) else quote_ident(c) for c, t in db.columns(table)
+    ]
+    return f"SELECT {', '.join(exprs)} FROM hub.{quote_ident(table)}"
+
+
+def _nested(data_type: str) -> bool:
+    return data_type.endswith("]") or data_type.startswith(("STRUCT", "MAP", "UNION"))
 
 
 def export_snapshots(db: Path, out_dir: Path, fmt: Format) -> dict[str, int]:
     """Write the export into `out_dir` (its previous export files are replaced). Returns rows per table."""
     options = _format_options(fmt)
-    if not Path(db).exists():
-        raise FileNotFoundError(f"no HubScope DB at {db}: run `python -m pipeline refresh` first")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH {quote_literal(str(db))} AS hub (READ_ONLY)")
+    with Database(db) as ro:
+        missing = [t for t in (PARTITIONED_TABLE, *SINGLE_FILE_TABLES) if t not in ro.tables()]
+        if missing:
+            raise ValueError(f"{db} has no {', '.join(missing)}: not a HubScope DB to export")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        con = ro.con
         # One read transaction: every file comes from the same state of the DB.
         con.execute("BEGIN TRANSACTION")
         target = out_dir / PARTITIONED_TABLE
@@ -62,20 +63,18 @@ def export_snapshots(db: Path, out_dir: Path, fmt: Format) -> dict[str, int]:
         # export (e.g. a date compaction removed since) must not survive either, so start from empty.
         shutil.rmtree(target, ignore_errors=True)
         con.execute(
-            f"COPY ({_select(con, PARTITIONED_TABLE, fmt)} ORDER BY snapshot_date, series, model_id) "
+            f"COPY ({_select(ro, PARTITIONED_TABLE, fmt)} ORDER BY snapshot_date, series, model_id) "
             f"TO {quote_literal(str(target))} ({options}, PARTITION_BY (snapshot_date))"
         )
-        counts[PARTITIONED_TABLE] = _count(con, PARTITIONED_TABLE)
+        counts[PARTITIONED_TABLE] = _count(ro, PARTITIONED_TABLE)
         for table in SINGLE_FILE_TABLES:
             path = out_dir / f"{table}.{fmt}"
-            con.execute(f"COPY ({_select(con, table, fmt)}) TO {quote_literal(str(path))} ({options})")
-            counts[table] = _count(con, table)
+            con.execute(f"COPY ({_select(ro, table, fmt)}) TO {quote_literal(str(path))} ({options})")
+            counts[table] = _count(ro, table)
         con.execute("COMMIT")
-    finally:
-        con.close()
     log.info("exported %s to %s as %s", counts, out_dir, fmt)
     return counts
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return int(con.sql(f"SELECT count(*) FROM hub.{table}").fetchall()[0][0])
+def _count(db: Database, table: str) -> int:
+    return int(db.con.sql(f"SELECT count(*) FROM hub.{quote_ident(table)}").fetchall()[0][0])

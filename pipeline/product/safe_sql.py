@@ -1,55 +1,68 @@
-"""The one read-only SQL executor behind `python -m pipeline query` and the dashboard's SQL box.
+"""User SQL (`python -m pipeline query` and the dashboard's SQL box): the locked-down mode of `Database`.
 
-Two independent layers, so a gap in either is not a hole:
+Three independent layers, so a gap in one is not a hole:
 1. DuckDB's own parser (`duckdb.extract_statements`): exactly one statement, of type SELECT (this covers
    SELECT/FROM-first/WITH/VALUES/TABLE/DESCRIBE/SHOW/SUMMARIZE/UNPIVOT). Everything else is refused by type,
-   never by matching strings: INSERT/UPDATE/DELETE/CREATE/DROP/ALTER, COPY, ATTACH/DETACH, INSTALL/LOAD,
-   EXPORT/IMPORT, CALL, PRAGMA, SET/RESET/USE, transactions, PREPARE/EXECUTE, several statements.
-2. A throw-away, locked-down engine per query: an in-memory DuckDB with the DB ATTACHed READ_ONLY, then
-   `enable_external_access=false` (no file or URL may be read or written: read_csv/read_text/glob/COPY/ATTACH
-   /INSTALL all fail), no extension autoload/autoinstall, a memory limit, a private spill directory, and
-   finally `lock_configuration=true` so no SET/PRAGMA/RESET can undo any of it. Verified on duckdb 2.0.1 by
-   tests/test_safe_sql.py (each attack is also run straight against the engine, bypassing layer 1).
-
-Results are cut at `max_rows` without materializing the rest (a LIMIT on the relation, pushed into the plan),
-and a query running longer than `timeout_s` is interrupted from a timer thread.
+   never by matching strings. Then DuckDB's tokenizer: functions that reveal local paths or settings
+   (`duckdb_databases()`, `current_setting(…)`, …) and dynamic SQL (`query(…)`) are refused by name.
+2. `Database.locked_down`: the DB ATTACHed READ_ONLY, `enable_external_access=false` (no file or URL may be
+   read or written), no extension autoload, a DuckDB memory limit, a private spill directory, and finally
+   `lock_configuration=true` so no SET/PRAGMA/RESET can undo any of it (tests/test_safe_sql.py runs each
+   attack straight against this engine too).
+3. A child process per query (pipeline/product/sql_worker.py) with a hard address-space rlimit, killed at the
+   deadline and when its resident memory passes the cap; its result is cut at `max_rows` and at `max_bytes`
+   before it reaches this process. Paths of this machine left in a result's text are redacted.
+Each refusal is one line, saying why. Figures: docs/operations.md (scripts/measure_sql_limits.py).
 """
 
 from __future__ import annotations
 
+import json
+import math
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.context
+import multiprocessing.process
 import shutil
+import signal
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
+import orjson
 import polars as pl
 
-from pipeline.database import quote_literal
+from pipeline.database import Database, MissingDatabase
 
-MEMORY_LIMIT = "2GB"  # a SQL box must not be able to take the dashboard's host down
+MEMORY_LIMIT = "1GB"  # DuckDB's own limit: it spills or fails with a clear error before the hard caps below
+ADDRESS_SPACE_BYTES = 3 * 2**30  # the child's hard rlimit (virtual memory: DuckDB + Arrow + Python)
+RSS_CAP_BYTES = 2 * 2**30  # resident memory at which the parent kills the child
+MAX_RESULT_BYTES = 64 * 2**20  # Arrow bytes handed back; bigger results are cut (CSV/table stay bounded)
 THREADS = 2
+MAX_ROWS_LIMIT = 1_000_000
+MAX_TIMEOUT_S = 3600.0
+POLL_S = 0.02
 
-# Order matters: the DB is attached before external access is switched off (ATTACH is then refused), the spill
-# directory is set before it (the temp directory stays readable when external access is off, so it must be
-# private and empty), and lock_configuration comes last.
-_LOCKDOWN = (
-    "SET autoinstall_known_extensions = false",
-    "SET autoload_known_extensions = false",
-    "SET allow_community_extensions = false",
-    "SET enable_external_access = false",
-    "SET lock_configuration = true",
-)
+# Names refused wherever they appear as identifiers: they reveal local paths, settings, logs or secrets, or
+# run SQL built from strings (which would hide the other names from this check).
+PATH_REVEALING = frozenset({
+    "current_setting", "duckdb_databases", "duckdb_settings", "duckdb_extensions", "duckdb_extension_repositories",
+    "duckdb_temporary_files", "duckdb_external_file_cache", "duckdb_external_resources", "duckdb_logs",
+    "duckdb_logs_parsed", "duckdb_log_contexts", "duckdb_secrets", "which_secret", "duckdb_live_query_metrics",
+    "duckdb_prepared_statements", "pragma_database_list", "pragma_show", "pragma_user_agent", "pragma_platform",
+    "pragma_metadata_info", "pragma_storage_info", "query", "query_table",
+})  # fmt: skip
 
 
 class SafeSQLError(Exception):
-    """Base of everything run_safe_query raises on purpose."""
+    """Base of everything run_safe_query raises on purpose; str() is the one line to show."""
 
 
 class UnsafeQuery(SafeSQLError):
-    """Refused before running: not exactly one read-only SELECT."""
+    """Refused before running: not exactly one read-only SELECT, or it names a path-revealing function."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -57,18 +70,34 @@ class UnsafeQuery(SafeSQLError):
 
 
 class QueryTimeout(SafeSQLError):
-    """Interrupted after the time limit."""
+    """Stopped at the time limit."""
 
 
 class QueryFailed(SafeSQLError):
     """DuckDB rejected or failed the query (syntax, unknown column, permission denied by the lockdown, …)."""
 
 
+class QueryOutOfMemory(QueryFailed):
+    """Stopped at the memory limit."""
+
+
 @dataclass
 class SafeResult:
     frame: pl.DataFrame
-    truncated: bool  # more rows existed than max_rows; frame holds the first max_rows
+    truncated: bool  # cut at max_rows or max_bytes; frame holds what fitted
     elapsed_s: float
+    cut: str | None = None  # "rows" | "bytes" | None
+    peak_rss_bytes: int = 0  # of the child process that ran the query
+
+
+def validate_limits(max_rows: int, timeout_s: float) -> None:
+    """ValueError (one line) unless 0 <= max_rows <= 1,000,000 and 0 < timeout_s <= 3600 (finite)."""
+    if not isinstance(max_rows, int) or not 0 <= max_rows <= MAX_ROWS_LIMIT:
+        raise ValueError(f"max rows must be a whole number from 0 to {MAX_ROWS_LIMIT:,}, not {max_rows!r}")
+    if not isinstance(timeout_s, int | float) or not math.isfinite(timeout_s) or not 0 < timeout_s <= MAX_TIMEOUT_S:
+        raise ValueError(
+            f"time limit must be a number of seconds above 0 and at most {MAX_TIMEOUT_S:g}, not {timeout_s!r}"
+        )
 
 
 def check_statement(sql: str) -> str:
@@ -76,7 +105,7 @@ def check_statement(sql: str) -> str:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.ParserException as err:
-        raise QueryFailed(str(err).strip()) from None
+        raise QueryFailed(_first_line(err)) from None
     if not statements:
         raise UnsafeQuery("no statement given")
     if len(statements) > 1:
@@ -88,77 +117,181 @@ def check_statement(sql: str) -> str:
         raise UnsafeQuery("statement not recognised as a query; only SELECT is allowed") from None
     if kind != duckdb.StatementType.SELECT:
         raise UnsafeQuery(f"{kind.name} statements are not allowed: this is a read-only query (SELECT only)")
+    refused = sorted(revealing_names(statement.query))
+    if refused:
+        raise UnsafeQuery(f"{', '.join(refused)} is not allowed: it reveals local paths or settings")
     return statement.query
 
 
+def revealing_names(query: str) -> set[str]:
+    """PATH_REVEALING names used as identifiers (quoted or not) in `query`, found by DuckDB's tokenizer."""
+    tokens = duckdb.tokenize(query)
+    found = set()
+    for i, (start, kind) in enumerate(tokens):
+        if kind not in (duckdb.token_type.identifier, duckdb.token_type.keyword):
+            continue
+        end = tokens[i + 1][0] if i + 1 < len(tokens) else len(query)
+        name = query[start:end].strip().strip('"').replace('""', '"').lower()
+        if name in PATH_REVEALING:
+            found.add(name)
+    return found
+
+
 def locked_down_connection(db_path: Path, spill_dir: Path) -> duckdb.DuckDBPyConnection:
-    """Layer 2: the DB attached read-only as `hub` (and the default), nothing else reachable, settings locked."""
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH {quote_literal(str(db_path))} AS hub (READ_ONLY)")
-        con.execute("USE hub")
-        con.execute(f"SET memory_limit = {quote_literal(MEMORY_LIMIT)}")
-        con.execute(f"SET threads = {THREADS}")
-        con.execute(f"SET temp_directory = {quote_literal(str(spill_dir))}")
-        for statement in _LOCKDOWN:
-            con.execute(statement)
-    except BaseException:
-        con.close()
-        raise
-    return con
+    """Layer 2 on its own (tests): the locked-down engine's connection; the caller closes it."""
+    return Database.locked_down(db_path, spill_dir, memory_limit=MEMORY_LIMIT, threads=THREADS).con
 
 
-def run_safe_query(db_path: Path, sql: str, *, max_rows: int = 10_000, timeout_s: float = 10.0) -> SafeResult:
-    """Run one read-only SELECT against the DB file. Raises UnsafeQuery, QueryTimeout or QueryFailed."""
-    if max_rows < 0:
-        raise ValueError("max_rows must be >= 0")
+def run_safe_query(
+    db_path: Path, sql: str, *, max_rows: int = 10_000, timeout_s: float = 10.0, max_bytes: int = MAX_RESULT_BYTES
+) -> SafeResult:
+    """Run one read-only SELECT against the DB file in a child process with hard limits.
+
+    Raises UnsafeQuery, QueryTimeout, QueryOutOfMemory, QueryFailed (all SafeSQLError, one-line messages),
+    MissingDatabase/NotADatabase for a bad DB file, ValueError for bad limits."""
+    validate_limits(max_rows, timeout_s)
     db_path = Path(db_path)
     if not db_path.exists():
-        raise FileNotFoundError(f"no HubScope DB at {db_path}: run `python -m pipeline refresh` first")
+        raise MissingDatabase(db_path)
     query = check_statement(sql)
     started = time.monotonic()
-    spill_dir = Path(tempfile.mkdtemp(prefix="hubscope-sql-"))
-    timed_out = threading.Event()
+    job = Path(tempfile.mkdtemp(prefix="hubscope-sql-"))
     try:
-        con = locked_down_connection(db_path, spill_dir)
-        try:
-
-            def _interrupt() -> None:
-                timed_out.set()
-                con.interrupt()
-
-            timer = threading.Timer(timeout_s, _interrupt)
-            timer.daemon = True
-            timer.start()
-            try:
-                relation = con.sql(query)
-                if relation is None:  # only non-SELECT statements return no relation; layer 1 rules them out
-                    raise UnsafeQuery("statement returned no result set")
-                # LIMIT on the relation keeps the query's own ORDER BY and lets DuckDB stop after max_rows + 1.
-                frame = relation.limit(max_rows + 1).pl()
-            finally:
-                timer.cancel()
-        except duckdb.InterruptException:
-            if timed_out.is_set():
-                raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit") from None
-            raise QueryFailed("query interrupted") from None
-        except duckdb.PermissionException as err:
-            # Layer 2 caught what layer 1 let through: a SELECT that reads a file or URL (read_csv, glob, …).
-            raise UnsafeQuery(f"reading files or URLs is not allowed ({str(err).strip()})") from None
-        except duckdb.Error as err:
-            if timed_out.is_set():
-                raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit") from None
-            raise QueryFailed(str(err).strip()) from None
-        finally:
-            con.close()
+        (job / "spill").mkdir()
+        request = {
+            "db": str(db_path), "sql": query, "max_rows": max_rows, "max_bytes": max_bytes,
+            "memory_limit": MEMORY_LIMIT, "threads": THREADS, "address_space_bytes": ADDRESS_SPACE_BYTES,
+        }  # fmt: skip
+        (job / "request.json").write_text(json.dumps(request))
+        peak, exitcode = _run_worker(job, timeout_s)
+        status = _read_status(job, exitcode)
+        frame = pl.read_ipc(job / "result.arrow")
     finally:
-        shutil.rmtree(spill_dir, ignore_errors=True)
-    truncated = frame.height > max_rows
-    if truncated:
-        frame = frame.head(max_rows)
-    return SafeResult(frame=frame, truncated=truncated, elapsed_s=time.monotonic() - started)
+        shutil.rmtree(job, ignore_errors=True)
+    frame = redact(frame, _local_paths(db_path, job))
+    cut = status.get("cut")
+    return SafeResult(frame, cut is not None, time.monotonic() - started, cut, max(peak, status["peak_rss_bytes"]))
 
 
-def query_to_frame(db_path: Path, sql: str, **limits: float) -> pl.DataFrame:
-    """Just the frame (for callers that show `truncated` some other way or not at all)."""
-    return run_safe_query(db_path, sql, **limits).frame  # type: ignore[arg-type]
+@cache
+def _context() -> multiprocessing.context.BaseContext:
+    """A forkserver that has imported the worker module: each query is one fork of an idle, single-threaded
+    process (never of the caller, which may be a threaded Streamlit server)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.product.sql_worker"])
+    return context
+
+
+def _run_worker(job: Path, timeout_s: float) -> tuple[int, int]:
+    """Run the child until it exits; kill it at the deadline or the RSS cap. Returns (peak RSS seen, exit code)."""
+    from pipeline.product import sql_worker
+
+    proc = _context().Process(target=sql_worker.run_job, args=(str(job),), name="hubscope-sql", daemon=True)
+    proc.start()  # returns once forked: the forkserver's one-time start-up is not the query's time
+    deadline = time.monotonic() + timeout_s
+    peak = 0
+    try:
+        while proc.exitcode is None:
+            rss, hwm = _rss(proc.pid)
+            peak = max(peak, hwm)
+            if rss > RSS_CAP_BYTES:
+                _kill(proc)
+                raise QueryOutOfMemory(
+                    f"query stopped: it needed more than the {RSS_CAP_BYTES / 2**30:g} GB memory limit"
+                )
+            if time.monotonic() >= deadline:
+                _kill(proc)
+                raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit")
+            multiprocessing.connection.wait([proc.sentinel], timeout=POLL_S)
+        exitcode = proc.exitcode
+    finally:
+        if proc.exitcode is None:
+            _kill(proc)
+        proc.close()
+    return peak, exitcode
+
+
+def _kill(proc: multiprocessing.process.BaseProcess) -> None:
+    proc.kill()
+    proc.join()
+
+
+def _rss(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of a live process in bytes; (0, 0) once it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0, 0
+    values = {
+        k: int(v.split()[0]) * 1024 for k, _, v in (line.partition(":") for line in lines) if k in ("VmRSS", "VmHWM")
+    }
+    return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def _read_status(job: Path, exitcode: int) -> dict:
+    try:
+        status = json.loads((job / "status.json").read_text())
+    except (OSError, ValueError):
+        if exitcode in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
+            raise QueryOutOfMemory(
+                f"query stopped: it ran out of memory (limit {ADDRESS_SPACE_BYTES / 2**30:g} GB address space)"
+            ) from None
+        last = (job / "stderr.txt").read_bytes().decode(errors="replace").strip().splitlines()
+        if any("MemoryError" in line or "bad_alloc" in line or "Cannot allocate" in line for line in last):
+            raise QueryOutOfMemory(
+                f"query stopped: it ran out of memory (limit {ADDRESS_SPACE_BYTES / 2**30:g} GB address space)"
+            ) from None
+        raise QueryFailed(f"query failed: {last[-1] if last else 'the query process ended without a result'}") from None
+    kind, message = status["kind"], status.get("message", "")
+    if kind == "ok":
+        return status
+    if kind == "unsafe":
+        raise UnsafeQuery(message)
+    if kind == "memory":
+        raise QueryOutOfMemory(f"query stopped at the {MEMORY_LIMIT} memory limit: {message}")
+    if kind == "database":
+        from pipeline.database import DatabaseError
+
+        raise DatabaseError(message)
+    raise QueryFailed(message)
+
+
+def _local_paths(db_path: Path, job: Path) -> list[str]:
+    paths = {str(db_path.resolve().parent), str(db_path.parent), str(job), tempfile.gettempdir(), str(Path.home())}
+    return sorted((p for p in paths if len(p) > 1), key=len, reverse=True)
+
+
+def redact(frame: pl.DataFrame, paths: list[str]) -> pl.DataFrame:
+    """Text columns with these machine paths replaced by `<redacted>` (a second guard behind the name check)."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text or not paths:
+        return frame
+    exprs = []
+    for name in text:
+        expr = pl.col(name)
+        for path in paths:
+            expr = expr.str.replace_all(path, "<redacted>", literal=True)
+        exprs.append(expr)
+    return frame.with_columns(exprs)
+
+
+def flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """Lists, structs, arrays and binary as text (JSON for nested values), so CSV and any table can hold them."""
+    out = []
+    for name, dtype in frame.schema.items():
+        if dtype.is_nested() or dtype == pl.Object:
+            values = [None if v is None else orjson.dumps(v, default=str).decode() for v in frame[name].to_list()]
+            out.append(pl.Series(name, values, dtype=pl.String))
+        elif dtype == pl.Binary:
+            out.append(frame[name].map_elements(lambda b: "\\x" + b.hex(), return_dtype=pl.String))
+    return frame.with_columns(out) if out else frame
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """The result as CSV bytes, nested values as JSON text: the SQL box's download button and `query --format csv`."""
+    return flat(frame).write_csv().encode()
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__

@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from pipeline.database import quote_literal
+from pipeline.database import Database
 from pipeline.paths import DEFAULT_SNAPSHOT, REPO_ROOT, SQL_DIR
 from pipeline.store.writer import DERIVED_SQL
 
@@ -145,22 +144,9 @@ def markdown_table(frame: pl.DataFrame) -> str:
 
 def _catalog(db: Path) -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
     """[(name, kind)] of tables then views, and their columns [(name, type)], as the DB file has them."""
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH {quote_literal(str(db))} AS hub (READ_ONLY)")
-        objects = con.sql(
-            "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = 'hub' AND NOT internal "
-            "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE database_name = 'hub' AND NOT internal"
-        ).fetchall()
-        columns: dict[str, list[tuple[str, str]]] = {}
-        for name, type_ in con.sql(
-            "SELECT table_name, column_name || '\t' || data_type FROM duckdb_columns() "
-            "WHERE database_name = 'hub' AND NOT internal ORDER BY table_name, column_index"
-        ).fetchall():
-            col, dtype = type_.split("\t", 1)
-            columns.setdefault(name, []).append((col, dtype))
-    finally:
-        con.close()
+    with Database(db) as ro:
+        objects = list(ro.tables().items())
+        columns = {name: ro.columns(name) for name, _ in objects}
     # Tables in schema.sql order (the order the reader meets them), then views in views.sql order.
     order = list(documented_objects())
     objects.sort(key=lambda o: (o[1] != "table", order.index(o[0]) if o[0] in order else len(order), o[0]))
@@ -194,8 +180,6 @@ def missing_descriptions(db: Path) -> list[str]:
 
 def render(db: Path) -> str:
     """The whole docs/schema.md for the DB file `db` (meant to be built from the bundled snapshot)."""
-    from pipeline.product.safe_sql import run_safe_query
-
     docs = documented_objects()
     objects, columns = _catalog(db)
     out = [
@@ -235,8 +219,9 @@ def render(db: Path) -> str:
         '`python -m pipeline query "$(cat sql/examples/01_slm_share_by_month.sql)"`.',
         "",
     ]
-    for example in load_examples():
-        result = run_safe_query(db, example.sql, max_rows=EXAMPLE_ROWS, timeout_s=60)
+    with Database(db) as ro:  # our own SQL: run in-process (user SQL goes through safe_sql)
+        results = [ro.execute(example.sql, max_rows=EXAMPLE_ROWS, time_limit=60) for example in load_examples()]
+    for example, result in zip(load_examples(), results, strict=True):
         out += [f"### {example.path.stem[:2]}. {example.question}", ""]
         if example.notes:
             out += [" ".join(example.notes), ""]
