@@ -18,6 +18,7 @@ import hashlib
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -51,6 +52,7 @@ class DatasetFaults:
     server_errors: int = 0  # the next N dataset requests answer `server_error_status`
     server_error_status: int = 500
     drop_file_gets: int = 0  # the next N file GETs close the connection after half their bytes
+    file_delay_s: float = 0.0  # every file GET waits this long before its first byte (a slow link)
 
 
 class DatasetRequest(NamedTuple):
@@ -181,6 +183,8 @@ class DatasetHost:
         handler.end_headers()
         if method == "HEAD":
             return status
+        if self.faults.file_delay_s:
+            time.sleep(self.faults.file_delay_s)
         drop = self._take("drop_file_gets")
         limit = start + max(1, (end - start + 1) // 2) if drop else end + 1
         with local.open("rb") as f:

@@ -13,11 +13,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import orjson
 
 from pipeline.database import quote_literal
 
@@ -92,6 +95,30 @@ def resample(sample: Path, out: Path, rows: int) -> Path:
     )
     con.close()
     return out
+
+
+def api_records(path: Path) -> list[dict[str, Any]]:
+    """The file's rows as `/api/models?expand[]=…` items (what a crawl would receive for the same models):
+    cardData/gguf parsed from their JSON strings, safetensors without the absent dtypes, ISO dates with `Z`."""
+    import polars as pl
+
+    records = []
+    for row in pl.read_parquet(path).to_dicts():
+        for key in ("cardData", "gguf"):
+            if isinstance(row.get(key), str):
+                with contextlib.suppress(ValueError):
+                    row[key] = orjson.loads(row[key])
+        st = row.get("safetensors")
+        if isinstance(st, dict) and isinstance(st.get("parameters"), dict):
+            row["safetensors"] = {
+                "parameters": {k: v for k, v in st["parameters"].items() if v is not None},
+                "total": st.get("total"),
+            }
+        for key in ("createdAt", "lastModified"):
+            if row.get(key) is not None:
+                row[key] = row[key].strftime("%Y-%m-%dT%H:%M:%S.") + f"{row[key].microsecond // 1000:03d}Z"
+        records.append(row)
+    return records
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -145,7 +145,7 @@ def _import_one(
     )  # fmt: skip
     try:
         source.fetch()
-        source.columns()
+        source.check()
         outcome = refresh_source(db, source, config_path=config_path)
     except (EntryNotFoundError, RevisionNotFoundError):
         return f"no {filename} at this revision"

@@ -126,9 +126,15 @@ class HubStatsSource:
             raise HubStatsSchemaError(f"not the hub-stats schema: no column {', '.join(missing)}")
         return found
 
-    def stage(self, writer: Writer, progress: Any) -> int:
-        con = writer.con
+    def check(self) -> dict[str, str]:
+        """The file's columns, once it is known they map onto the dump's shape (else HubStatsSchemaError)."""
         columns = self.columns()
+        _projection(columns)
+        return columns
+
+    def stage(self, writer: Writer, progress: Any) -> int:
+        columns = self.check()
+        con = writer.con
         file = f"read_parquet({self._literal()}, file_row_number = true)"
         con.execute(f"CREATE OR REPLACE TEMP VIEW _hs_raw AS SELECT {_projection(columns)} FROM {file}")
         record = ", ".join(f"{quote_literal(c)}: {_ident(c)}" for c in columns)

@@ -8,18 +8,18 @@ WITH parsed AS (
         r.*,
         coalesce(r.tags_raw, []) AS tags_in,
         -- cardData / gguf are JSON strings in the dump; anything but a JSON object is a bad record
-        CASE WHEN json_valid(r.card_raw) AND json_type(r.card_raw) = 'OBJECT' THEN r.card_raw::JSON END AS card,
-        r.card_raw IS NOT NULL AND NOT coalesce(json_valid(r.card_raw) AND json_type(r.card_raw) = 'OBJECT', false)
-            AS card_bad,
-        CASE WHEN json_valid(r.gguf_raw) AND json_type(r.gguf_raw) = 'OBJECT' THEN r.gguf_raw::JSON END AS gg,
-        r.gguf_raw IS NOT NULL AND NOT coalesce(json_valid(r.gguf_raw) AND json_type(r.gguf_raw) = 'OBJECT', false)
-            AS gguf_bad,
+        CASE WHEN json_valid(r.card_raw) THEN CASE WHEN json_type(r.card_raw) = 'OBJECT' THEN r.card_raw::JSON END END
+            AS card,
+        CASE WHEN json_valid(r.gguf_raw) THEN CASE WHEN json_type(r.gguf_raw) = 'OBJECT' THEN r.gguf_raw::JSON END END
+            AS gg,
         r.created_raw IS NULL OR r.created_raw = TIMESTAMP '2022-03-02 23:29:04' AS created_unknown
     FROM _hs_raw r
 ),
 fields AS (
     SELECT
         p.*,
+        p.card_raw IS NOT NULL AND p.card IS NULL AS card_bad,
+        p.gguf_raw IS NOT NULL AND p.gg IS NULL AS gguf_bad,
         json_type(p.card, '$.license') AS lic_type,
         json_type(p.card, '$.language') AS lang_type,
         json_type(p.card, '$.base_model') AS cbm_type,
