@@ -18,8 +18,8 @@
 --   tasks      VARCHAR[]  keep only these pipeline tags (empty/NULL = all)                     default all
 --   orgs       VARCHAR[]  keep only these authors (empty/NULL = all)                           default all
 
--- The threshold grid: log steps from 0.1B to 500B (1, 1.5, 2, 3, 4, 5, 7 per decade), containing the config's
--- default (10B) and every size-band edge (1B, 3B, 10B, 30B, 100B).
+-- The threshold grid: log steps from 0.1B to 500B (1, 1.5, 2, 3, 4, 5, 7 per decade), plus the configured default
+-- threshold and every size-band edge (config_classes, config_bands).
 CREATE OR REPLACE TABLE rollup_grid AS
 SELECT threshold::DOUBLE AS threshold
 FROM (VALUES
@@ -28,17 +28,19 @@ FROM (VALUES
     (10e9),  (15e9),   (20e9),  (30e9),  (40e9),  (50e9),  (70e9),
     (100e9), (150e9),  (200e9), (300e9), (400e9), (500e9)
 ) AS g(threshold)
+UNION  -- the configured boundary and band edges, so a DB built with another config keeps exact totals there
+SELECT slm_max_params FROM config_classes WHERE isfinite(slm_max_params) AND slm_max_params > 0
+UNION
+SELECT upper FROM config_bands WHERE isfinite(upper) AND upper > 0
 ORDER BY threshold;
 
--- Class of a parameter count under the current settings: 'SLM' | 'LLM' | 'unknown' (unknown size, excluded).
+-- Class of a parameter count under the current settings: model_class (sql/macros.sql) at the slider's threshold;
+-- models without a count: 'SLM' | 'LLM' | 'unknown' (excluded) as the `unknown` setting says.
 CREATE OR REPLACE MACRO hs_class(p) AS
-    CASE
-        WHEN p IS NULL THEN
-            CASE COALESCE(getvariable('unknown'), 'exclude') WHEN 'small' THEN 'SLM' WHEN 'large' THEN 'LLM'
-            ELSE 'unknown' END
-        WHEN p < COALESCE(getvariable('threshold'), default_threshold()) THEN 'SLM'
-        ELSE 'LLM'
-    END;
+    COALESCE(
+        model_class(p, COALESCE(getvariable('threshold'), default_threshold())),
+        CASE COALESCE(getvariable('unknown'), 'exclude') WHEN 'small' THEN 'SLM' WHEN 'large' THEN 'LLM' ELSE 'unknown' END
+    );
 
 -- Whether a model passes the scope/task/organisation filters (author NULL = not filtered by organisation).
 CREATE OR REPLACE MACRO hs_keep(is_lm, task, org) AS
@@ -71,39 +73,142 @@ FROM models m
 ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
 GROUP BY ALL;
 
--- Downloads per (series, snapshot date, scope, task, size bucket): the share-over-time charts.
-CREATE OR REPLACE TABLE rollup_snapshots AS
-WITH sized AS (
-    SELECT
-        m.model_id, m.is_language_model, m.pipeline_tag,
-        CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo
+-- Downloads per (series, snapshot date, scope, task, size bucket): the share-over-time charts. INCREMENTAL: the
+-- table and its state (rollup_slots_done, rollup_sized, rollup_state in sql/schema.sql) are kept across refreshes,
+-- so a steady-state refresh aggregates only the snapshots added since (history_slots not in rollup_slots_done),
+-- plus a correction for the models whose scope, task or size bucket changed (their old contribution out, the new
+-- one in, over the snapshots already aggregated). Everything is rebuilt when the rollup's configuration changed
+-- (fingerprint of the grid and the config tables) or an aggregated snapshot is gone or renumbered (compact, an
+-- out-of-order load). tests/test_history.py checks the result equals a full rebuild.
+CREATE TABLE IF NOT EXISTS rollup_snapshots (series VARCHAR, snapshot_date DATE, is_language_model BOOLEAN,
+    pipeline_tag VARCHAR, bucket_lo DOUBLE, models BIGINT, downloads_30d BIGINT);
+CREATE TABLE IF NOT EXISTS rollup_slots_done (series VARCHAR, slot INTEGER, snapshot_at TIMESTAMP, run_id INTEGER,
+    models INTEGER);
+CREATE TABLE IF NOT EXISTS rollup_sized (model_key INTEGER, is_language_model BOOLEAN, pipeline_tag VARCHAR,
+    bucket_lo DOUBLE);
+CREATE TABLE IF NOT EXISTS rollup_state (key VARCHAR, value VARCHAR);
+
+SET VARIABLE rollup_fingerprint = md5(concat_ws('|',
+    (SELECT string_agg(CAST(threshold AS VARCHAR), ',' ORDER BY threshold) FROM rollup_grid),
+    (SELECT string_agg(concat_ws(':', band_order, label, upper), ',' ORDER BY band_order) FROM config_bands),
+    (SELECT string_agg(CAST(slm_max_params AS VARCHAR), ',' ORDER BY slm_max_params) FROM config_classes),
+    (SELECT string_agg(pipeline_tag, ',' ORDER BY pipeline_tag) FROM config_language_tags)
+));
+SET VARIABLE rollup_full =
+    getvariable('rollup_fingerprint') IS DISTINCT FROM (SELECT max(value) FROM rollup_state WHERE key = 'fingerprint')
+    OR EXISTS (SELECT series, slot, snapshot_at, run_id, models FROM rollup_slots_done
+               EXCEPT SELECT series, slot, snapshot_at, run_id, models FROM history_slots);
+DELETE FROM rollup_snapshots WHERE getvariable('rollup_full');
+DELETE FROM rollup_slots_done WHERE getvariable('rollup_full');
+DELETE FROM rollup_sized WHERE getvariable('rollup_full');
+
+-- Every model with history, its scope, task and size bucket now.
+CREATE OR REPLACE TEMP TABLE _rollup_sized_now AS
+SELECT k.model_key, z.is_language_model, z.pipeline_tag, z.bucket_lo
+FROM (
+    SELECT m.model_id, m.is_language_model, m.pipeline_tag,
+           CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo
     FROM models m
     ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
+) z
+JOIN history_keys k USING (model_id);
+
+CREATE OR REPLACE TEMP TABLE _rollup_changed AS
+SELECT model_key FROM (SELECT * FROM _rollup_sized_now EXCEPT SELECT * FROM rollup_sized)
+UNION
+SELECT model_key FROM (SELECT * FROM rollup_sized EXCEPT SELECT * FROM _rollup_sized_now);
+
+CREATE OR REPLACE TEMP TABLE _rollup_new_slots AS
+SELECT h.* FROM history_slots h ANTI JOIN rollup_slots_done d USING (series, slot);
+-- Few new snapshots: find their models by range over the spans (one pass); many (a rebuild, a bulk load):
+-- expand the spans into rows (a range match would compare every span with every snapshot).
+SET VARIABLE rollup_by_range = (SELECT count(*) FROM _rollup_new_slots) <= 4;
+
+CREATE OR REPLACE TEMP TABLE _rollup_add AS
+WITH latest AS (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series),
+by_range AS (
+    SELECT d.series, d.snapshot_date, s.model_key, s.downloads_30d
+    FROM _rollup_new_slots d
+    JOIN latest l USING (series)
+    JOIN history_spans s
+        ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
+    WHERE getvariable('rollup_by_range')
+),
+by_expansion AS (
+    SELECT d.series, d.snapshot_date, e.model_key, e.downloads_30d
+    FROM (
+        SELECT s.series, s.model_key, s.downloads_30d,
+               unnest(range(s.first_slot, coalesce(s.last_slot, l.latest_slot) + 1)) AS slot
+        FROM history_spans s JOIN latest l USING (series)
+        WHERE NOT getvariable('rollup_by_range')
+    ) e
+    JOIN _rollup_new_slots d USING (series, slot)
+),
+changed AS (  -- the changed models over the snapshots already aggregated
+    SELECT d.series, d.snapshot_date, e.model_key, e.downloads_30d
+    FROM (
+        SELECT s.series, s.model_key, s.downloads_30d,
+               unnest(range(s.first_slot, coalesce(s.last_slot, l.latest_slot) + 1)) AS slot
+        FROM history_spans s JOIN latest l USING (series) SEMI JOIN _rollup_changed c USING (model_key)
+        WHERE NOT getvariable('rollup_full')
+    ) e
+    JOIN rollup_slots_done dn USING (series, slot)
+    JOIN history_slots d USING (series, slot)
+),
+signed AS (
+    SELECT x.series, x.snapshot_date, n.is_language_model, n.pipeline_tag, n.bucket_lo, 1 AS sign, x.downloads_30d
+    FROM (SELECT * FROM by_range UNION ALL SELECT * FROM by_expansion UNION ALL SELECT * FROM changed) x
+    JOIN _rollup_sized_now n USING (model_key)
+    UNION ALL
+    SELECT c.series, c.snapshot_date, o.is_language_model, o.pipeline_tag, o.bucket_lo, -1 AS sign, c.downloads_30d
+    FROM changed c JOIN rollup_sized o USING (model_key)
 )
-SELECT
-    s.series,
-    s.snapshot_date,
-    z.is_language_model,
-    z.pipeline_tag,
-    z.bucket_lo,
-    count(*)                                  AS models,
-    COALESCE(sum(s.downloads_30d), 0)::BIGINT AS downloads_30d
-FROM model_snapshots s
-JOIN sized z USING (model_id)
+SELECT series, snapshot_date, is_language_model, pipeline_tag, bucket_lo,
+       sum(sign)::BIGINT AS models, COALESCE(sum(sign * downloads_30d), 0)::BIGINT AS downloads_30d
+FROM signed
 GROUP BY ALL;
 
--- Per download series: dates, models and rows (the sidebar's series picker; a distinct count over 90M rows is
--- too slow per click).
+CREATE OR REPLACE TEMP TABLE _rollup_merged AS
+SELECT series, snapshot_date, is_language_model, pipeline_tag, bucket_lo,
+       sum(models)::BIGINT AS models, sum(downloads_30d)::BIGINT AS downloads_30d
+FROM (SELECT * FROM rollup_snapshots UNION ALL SELECT * FROM _rollup_add)
+GROUP BY ALL
+HAVING sum(models) <> 0;
+DELETE FROM rollup_snapshots;
+INSERT INTO rollup_snapshots SELECT * FROM _rollup_merged ORDER BY ALL;
+
+DELETE FROM rollup_slots_done;
+INSERT INTO rollup_slots_done SELECT series, slot, snapshot_at, run_id, models FROM history_slots;
+DELETE FROM rollup_sized;
+INSERT INTO rollup_sized SELECT * FROM _rollup_sized_now;
+DELETE FROM rollup_state WHERE key IN ('fingerprint', 'last_refresh');
+INSERT INTO rollup_state VALUES
+    ('fingerprint', getvariable('rollup_fingerprint')),
+    ('last_refresh', CASE WHEN getvariable('rollup_full') THEN 'full' ELSE 'incremental' END
+        || ': ' || (SELECT count(*) FROM _rollup_new_slots) || ' new snapshots, '
+        || (SELECT count(*) FROM _rollup_changed) || ' models re-sized');
+DROP TABLE _rollup_sized_now;
+DROP TABLE _rollup_changed;
+DROP TABLE _rollup_new_slots;
+DROP TABLE _rollup_add;
+DROP TABLE _rollup_merged;
+
+-- Per download series: dates, models and rows (the sidebar's series picker; a distinct count over the decoded
+-- rows is too slow per click).
 CREATE OR REPLACE TABLE rollup_series AS
 SELECT
-    series,
-    count(DISTINCT snapshot_date)  AS dates,
-    min(snapshot_date)             AS first_date,
-    max(snapshot_date)             AS last_date,
-    count(DISTINCT model_id)       AS models,
-    count(*)                       AS rows
-FROM model_snapshots
-GROUP BY series;
+    d.series,
+    d.dates,
+    d.first_date,
+    d.last_date,
+    k.models,
+    d.rows
+FROM (
+    SELECT series, count(DISTINCT snapshot_date) AS dates, min(snapshot_date) AS first_date,
+           max(snapshot_date) AS last_date, sum(models)::BIGINT AS rows
+    FROM history_slots GROUP BY series
+) d
+JOIN (SELECT series, count(DISTINCT model_key) AS models FROM history_spans GROUP BY series) k USING (series);
 
 -- Tags per (kind, tag, scope, task, size bucket): Domain focus. kind = 'language' for the Hub's language tags
 -- (ISO 639-1 codes and 'multilingual'), 'domain' for other free-form tags (no 'prefix:' tags, not the model's own
@@ -139,7 +244,7 @@ GROUP BY ALL;
 -- many models as the latest date (else the previous date) to the latest date — and every model's downloads on
 -- both dates, with the attributes the filters need, so the default view never joins the snapshot table.
 CREATE OR REPLACE TABLE rollup_movers_span AS
-WITH per_date AS (SELECT series, snapshot_date, count(*) AS n FROM model_snapshots GROUP BY ALL),
+WITH per_date AS (SELECT series, snapshot_date, sum(models) AS n FROM history_slots GROUP BY ALL),
 latest AS (SELECT series, arg_max(snapshot_date, snapshot_date) AS date_to, arg_max(n, snapshot_date) AS n_to
            FROM per_date GROUP BY series)
 SELECT
@@ -150,7 +255,22 @@ FROM latest l
 JOIN per_date p ON p.series = l.series AND p.snapshot_date < l.date_to
 GROUP BY l.series, l.date_to;
 
+-- The rows of both dates are found by range over the spans (no decoding of the whole history).
 CREATE OR REPLACE TABLE rollup_movers AS
+WITH latest AS (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series),
+ends AS (
+    SELECT d.series, d.slot, d.snapshot_date
+    FROM rollup_movers_span sp
+    JOIN history_slots d ON d.series = sp.series AND d.snapshot_date IN (sp.date_from, sp.date_to)
+),
+end_rows AS (
+    SELECT e.series, e.snapshot_date, k.model_id, s.downloads_30d
+    FROM ends e
+    JOIN latest l USING (series)
+    JOIN history_spans s
+        ON s.series = e.series AND e.slot >= s.first_slot AND e.slot <= coalesce(s.last_slot, l.latest_slot)
+    JOIN history_keys k USING (model_key)
+)
 SELECT
     sp.series, sp.date_from, sp.date_to,
     m.model_id, m.author, m.is_language_model, m.pipeline_tag, m.params_total,
@@ -158,8 +278,8 @@ SELECT
     z.downloads_30d                    AS downloads_to,
     z.downloads_30d - a.downloads_30d  AS change
 FROM rollup_movers_span sp
-JOIN model_snapshots a ON a.series = sp.series AND a.snapshot_date = sp.date_from
-JOIN model_snapshots z ON z.series = sp.series AND z.snapshot_date = sp.date_to AND z.model_id = a.model_id
+JOIN end_rows a ON a.series = sp.series AND a.snapshot_date = sp.date_from
+JOIN end_rows z ON z.series = sp.series AND z.snapshot_date = sp.date_to AND z.model_id = a.model_id
 JOIN models m ON m.model_id = a.model_id
 WHERE a.downloads_30d IS NOT NULL AND z.downloads_30d IS NOT NULL;
 

@@ -112,6 +112,34 @@ FROM expanded e
 JOIN history_slots d USING (series, slot)
 JOIN history_keys k USING (model_key);
 
+-- State of the incremental rollups (sql/rollups.sql), kept across refreshes like the history itself.
+CREATE TABLE IF NOT EXISTS rollup_snapshots (
+    series             VARCHAR,                  -- history_slots.series
+    snapshot_date      DATE,                     -- the snapshot's UTC date
+    is_language_model  BOOLEAN,                  -- models.is_language_model
+    pipeline_tag       VARCHAR,                  -- models.pipeline_tag
+    bucket_lo          DOUBLE,                   -- rollup_grid edge at or below params_total (0 below the grid; NULL: unknown size)
+    models             BIGINT,                   -- model_snapshots rows in the group
+    downloads_30d      BIGINT                    -- their summed 30-day downloads
+);
+CREATE TABLE IF NOT EXISTS rollup_slots_done (
+    series       VARCHAR,                        -- history_slots.series
+    slot         INTEGER,                        -- history_slots.slot already aggregated into rollup_snapshots
+    snapshot_at  TIMESTAMP,                      -- its time, run and size: a slot changed since is re-aggregated
+    run_id       INTEGER,
+    models       INTEGER
+);
+CREATE TABLE IF NOT EXISTS rollup_sized (
+    model_key          INTEGER,                  -- history_keys.model_key
+    is_language_model  BOOLEAN,                  -- the model's scope, task and size bucket when last aggregated
+    pipeline_tag       VARCHAR,
+    bucket_lo          DOUBLE
+);
+CREATE TABLE IF NOT EXISTS rollup_state (
+    key    VARCHAR,                              -- 'fingerprint' (of the grid and config tables), 'last_refresh'
+    value  VARCHAR
+);
+
 -- model_snapshots rows one run stored, found by range over the spans (no decoding of the whole history).
 CREATE OR REPLACE MACRO model_snapshots_of_run(wanted_run) AS TABLE
 WITH d AS (SELECT * FROM history_slots WHERE run_id = wanted_run)

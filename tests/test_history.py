@@ -206,3 +206,109 @@ def test_import_full_layout_from_an_attached_old_file(tmp_path: Path) -> None:
     new.execute(f"ATTACH '{old}' AS old (READ_ONLY)")
     assert history.import_full_layout(new, "old.main.model_snapshots") == len(b.rows("ref"))
     assert new.sql(f"SELECT {COLS} FROM model_snapshots ORDER BY ALL").fetchall() == b.rows("ref")
+
+
+# -- incremental rollups (sql/rollups.sql) ------------------------------------------------------------------------
+
+FULL_ROLLUP_SNAPSHOTS = """
+WITH sized AS (
+    SELECT m.model_id, m.is_language_model, m.pipeline_tag,
+           CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo
+    FROM models m ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
+)
+SELECT s.series, s.snapshot_date, z.is_language_model, z.pipeline_tag, z.bucket_lo, count(*) AS models,
+       COALESCE(sum(s.downloads_30d), 0)::BIGINT AS downloads_30d
+FROM model_snapshots s JOIN sized z USING (model_id) GROUP BY ALL ORDER BY ALL"""
+FULL_ROLLUP_SERIES = """SELECT series, count(DISTINCT snapshot_date), min(snapshot_date), max(snapshot_date),
+    count(DISTINCT model_id), count(*) FROM model_snapshots GROUP BY series ORDER BY ALL"""
+FULL_MOVERS = """SELECT sp.series, sp.date_from, sp.date_to, m.model_id, a.downloads_30d, z.downloads_30d
+FROM rollup_movers_span sp
+JOIN model_snapshots a ON a.series = sp.series AND a.snapshot_date = sp.date_from
+JOIN model_snapshots z ON z.series = sp.series AND z.snapshot_date = sp.date_to AND z.model_id = a.model_id
+JOIN models m ON m.model_id = a.model_id
+WHERE a.downloads_30d IS NOT NULL AND z.downloads_30d IS NOT NULL ORDER BY ALL"""
+
+
+class Hub:
+    """A DB with models, config tables and history, refreshed step by step the way the writer does it."""
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect()
+        self.con.execute(load_sql("schema"))
+        self.con.execute(load_sql("macros"))
+        self.con.execute("CREATE TABLE _stage_models (model_id VARCHAR, downloads_30d BIGINT, "
+                         "downloads_all_time BIGINT, likes BIGINT, trending_score DOUBLE)")  # fmt: skip
+        self.bands([1e9, 3e9, 10e9, 30e9, 100e9])
+        self.con.execute("INSERT INTO config_classes VALUES (10e9)")
+        self.con.execute("INSERT INTO config_language_tags VALUES ('text-generation')")
+        self.run_id = 0
+
+    def bands(self, uppers: list[float]) -> None:
+        self.con.execute("DELETE FROM config_bands")
+        for i, upper in enumerate([*uppers, float("inf")]):
+            self.con.execute("INSERT INTO config_bands VALUES (?, ?, ?)", [i + 1, f"b{i}", upper])
+
+    def model(self, model_id: str, params: float | None, task: str = "text-generation") -> None:
+        self.con.execute("DELETE FROM models WHERE model_id = ?", [model_id])
+        self.con.execute(
+            "INSERT INTO models (model_id, author, created_at_unknown, pipeline_tag, tags, params_total, "
+            "is_language_model, downloads_30d, first_seen_at, last_seen_at, last_run_id, origin) "
+            "VALUES (?, split_part(?, '/', 1), false, ?, ['en'], ?, ? = 'text-generation', 1, now(), now(), 1, 't')",
+            [model_id, model_id, task, params, task],
+        )
+
+    def refresh(self, at: datetime, rows: list[tuple]) -> None:
+        self.run_id += 1
+        self.con.execute("DELETE FROM _stage_models")
+        self.con.executemany("INSERT INTO _stage_models VALUES (?, ?, ?, ?, ?)", rows)
+        history.append_run_snapshot(self.con, self.run_id, at, "hub")
+        self.rollups()
+
+    def rollups(self) -> str:
+        self.con.execute(load_sql("rollups"))
+        return self.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'").fetchall()[0][0]
+
+    def assert_equal_to_full(self) -> None:
+        got = self.con.sql("SELECT * FROM rollup_snapshots ORDER BY ALL").fetchall()
+        assert got == self.con.sql(FULL_ROLLUP_SNAPSHOTS).fetchall()
+        assert self.con.sql("SELECT * FROM rollup_series ORDER BY ALL").fetchall() == self.con.sql(
+            FULL_ROLLUP_SERIES
+        ).fetchall()
+        movers = "SELECT series, date_from, date_to, model_id, downloads_from, downloads_to FROM rollup_movers"
+        assert self.con.sql(movers + " ORDER BY ALL").fetchall() == self.con.sql(FULL_MOVERS).fetchall()
+
+
+def test_incremental_rollups_equal_a_full_rebuild() -> None:
+    h = Hub()
+    sizes = {"a/small": 1.5e9, "a/mid": 7e9, "b/large": 70e9, "b/unknown": None, "c/vision": 2e9}
+    for model, params in sizes.items():
+        h.model(model, params, "image-to-text" if model == "c/vision" else "text-generation")
+    day = [_row(m, 10 * i, 1) for i, m in enumerate(sizes)]
+    h.refresh(T0, day)
+    assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'").fetchall()[0][0].startswith("full")
+    h.assert_equal_to_full()
+    h.refresh(T0 + timedelta(days=1), [*day[:3], _row("b/unknown", 99, 1)])  # c/vision vanishes, one changes
+    assert h.rollups().startswith("incremental: 0 new snapshots, 0 models re-sized")
+    h.assert_equal_to_full()
+    h.model("a/mid", 12e9)  # re-sized: its history moves bucket
+    h.model("c/vision", 2e9, "text-generation")  # task changed: it becomes a language model
+    h.model("d/new", 0.5e9)
+    h.refresh(T0 + timedelta(days=2), [*day, _row("d/new", 4, 0)])
+    state = h.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'").fetchall()[0][0]
+    assert state == "incremental: 1 new snapshots, 3 models re-sized"
+    h.assert_equal_to_full()
+    h.bands([2e9, 8e9, 50e9])  # configuration changed: full rebuild
+    assert h.rollups().startswith("full")
+    h.assert_equal_to_full()
+    assert h.con.sql("SELECT count(*) FROM rollup_grid WHERE threshold IN (8e9, 50e9)").fetchall() == [(2,)]
+    h.refresh(T0 + timedelta(days=3), day)
+    assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'").fetchall()[0][0].startswith(
+        "incremental: 1 new"
+    )
+    h.assert_equal_to_full()
+    h.refresh(T0 - timedelta(days=5), day[:2])  # an older snapshot renumbers the slots: full rebuild
+    assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'").fetchall()[0][0].startswith("full")
+    h.assert_equal_to_full()
+    for k in range(4, 10):  # a run of steady-state refreshes with churn
+        h.refresh(T0 + timedelta(days=k), [_row(m, 10 * i + (k if i % 2 else 0), 1) for i, m in enumerate(sizes)])
+        h.assert_equal_to_full()
