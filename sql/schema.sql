@@ -1,7 +1,15 @@
 -- HubScope schema: the tables of data/hub.duckdb.
 -- Runnable as-is:  duckdb new.duckdb < sql/schema.sql
--- Every refresh creates a fresh file from this script, copies the previous file's rows in (INSERT BY NAME,
--- so added columns migrate themselves) and swaps the file in atomically.
+-- A refresh starts from a byte copy of the previous file and applies the migrations it lacks
+-- (sql/migrations/, recorded in schema_migrations); a new file is built from this script, which is the layout
+-- after every migration. Either way the new file is swapped in atomically.
+
+-- Schema migrations applied to this file (sql/migrations/NNN_name.sql); a fresh file records all of them.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,             -- NNN of sql/migrations/NNN_name.sql
+    name        VARCHAR NOT NULL,                -- the name part of the file
+    applied_at  TIMESTAMP NOT NULL               -- UTC, when it was applied (or the file was built)
+);
 
 -- Facts about the file itself, e.g. the HubScope version that wrote it.
 CREATE TABLE IF NOT EXISTS schema_info (

@@ -91,9 +91,12 @@ def test_storage_version_option_is_honoured(snapshot_slice: Path, tmp_path: Path
     assert main(refresh_argv(snapshot_slice, old, "--storage-version", "v1.0.0")) == 0
     assert storage_of(old) == ("v1.0.0+", 64)
     new = tmp_path / "new.duckdb"
-    assert main(refresh_argv(snapshot_slice, new)) == 0
+    assert main(refresh_argv(snapshot_slice, new, "--storage-version", "v2.0.0")) == 0
     tag, number = storage_of(new)
     assert tag.startswith("v2.") and number != 64
+    # and back: a v2 file refreshed with the default is rewritten in the default (1.x-readable) format
+    assert main(refresh_argv(snapshot_slice, new)) == 0
+    assert storage_of(new) == ("v1.0.0+", 64)
     # the old-format file is complete: views work
     con = duckdb.connect(str(old), read_only=True)
     assert con.sql("SELECT count(*) FROM language_models").fetchall()[0][0] > 0

@@ -1,7 +1,15 @@
-"""One refresh at a time per DB file: an advisory `flock` on `<db>.lock`, released by the OS if we die."""
+"""One refresh at a time per DB file: an advisory `flock` on `<db>.lock`, released by the OS if we die.
+
+The lock file is removed when the holder releases it (or exits holding it), so a stopped dashboard (first-start
+build) or a finished refresh leaves no `<db>.lock` behind. Removing a flock file is only safe if a process that
+opened the old file can tell: after taking the lock, a taker checks that the path still names the file it
+locked, else retries.
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import fcntl
 import os
 from pathlib import Path
@@ -10,6 +18,7 @@ from types import TracebackType
 from pipeline.paths import sidecar
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: cron and systemd read it as "try again later"
+_RETRIES = 50  # a lock file replaced under us this many times in a row is not a race any more
 
 
 class RefreshLocked(RuntimeError):
@@ -23,20 +32,41 @@ class RefreshLock:
 
     def __enter__(self) -> RefreshLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        for _ in range(_RETRIES):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+                os.close(fd)
+                raise RefreshLocked(
+                    f"another refresh of this DB is running (pid {holder}); lock: {self.path}"
+                ) from None
+            if self._still_named(fd):
+                os.ftruncate(fd, 0)
+                os.write(fd, str(os.getpid()).encode())
+                self._fd = fd
+                atexit.register(self.release)  # a process that exits while holding it (Streamlit stopped mid-build)
+                return self
+            os.close(fd)  # the holder we waited on removed the file: lock the new one instead
+        raise RefreshLocked(f"the lock file {self.path} keeps being replaced; is another refresh starting?")
+
+    def _still_named(self, fd: int) -> bool:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise RefreshLocked(f"another refresh of this DB is running (pid {holder}); lock: {self.path}") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-        return self
+            return os.stat(self.path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            return False
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        self.release()
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        atexit.unregister(self.release)
+        # while still holding it, so a taker's inode check sees the change; a read-only directory keeps the file
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
+        self._fd = None
