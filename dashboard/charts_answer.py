@@ -14,13 +14,14 @@ SHARE_GREEN = charts.CLASS_RANGE[0]
 THIN_GREY = "#bdbdbd"
 
 
-def share_trend(frame: pl.DataFrame, downloads_title: str) -> alt.VConcatChart:
+def share_trend(frame: pl.DataFrame, downloads: str, downloads_title: str) -> alt.VConcatChart:
     """SLM share per date as lines with a point on every date (share of downloads solid, of models dashed), over a
     strip of the models counted per date. Thin dates (column `thin`) are grey points off the line. `frame`: the rows
-    of share_over_time.sql / cohort_share.sql (one per date and class) plus `thin`."""
+    of share_over_time.sql / cohort_share*.sql (one per date and class) plus `thin`; `downloads` names its
+    downloads column (downloads_30d or downloads_per_day)."""
     data, tips = fmt.tooltips(
         frame,
-        {"snapshot_date": "date", "models": "integer", "downloads_30d": "count", "date_models": "integer"},
+        {"snapshot_date": "date", "models": "integer", downloads: "count", "date_models": "integer"},
     )
     tips[1].title, tips[2].title, tips[3].title = "SLMs counted", downloads_title.capitalize() + " to SLMs", \
         "Models counted that date"  # fmt: skip

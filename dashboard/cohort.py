@@ -24,9 +24,26 @@ POPULATIONS = {"cohort": "Fixed cohort (same models on every date)", "all": "All
 
 
 @dataclass(frozen=True)
+class Measure:
+    key: str
+    title: str  # as a sentence says it
+    column: str  # the downloads column of the measure's queries
+    queries: dict[str, str]  # population (+ "dates") -> sql/queries/<name>.sql
+
+
+MEASURES = {
+    "daily": Measure("daily", "downloads per day", "downloads_per_day",
+                     {"cohort": "cohort_share_daily", "all": "cohort_all_daily", "dates": "cohort_dates_daily"}),
+    "30d": Measure("30d", "30-day downloads", "downloads_30d",
+                   {"cohort": "cohort_share", "all": "share_over_time", "dates": "cohort_dates"}),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Trend:
     """The SLM share on the first and last date of a fixed cohort (the headline's 'how it moved')."""
 
+    measure: Measure
     date_from: dt.date
     date_to: dt.date
     models: int
@@ -40,17 +57,28 @@ def params(f: Filters, **extra: Any) -> dict[str, Any]:
     return f.series_params(min_models=MIN_MODELS, **extra)
 
 
-def dates(f: Filters) -> pl.DataFrame:
+def measures(f: Filters) -> list[Measure]:
+    """The series' measures, default first: downloads per day where the series has all-time counts and the DB has
+    the daily_downloads view (sql/daily_downloads.sql), else the rolling 30-day count."""
+    if not f.series:
+        return []
+    has = data.one("cohort_measures", {"series": f.series})
+    out = [MEASURES["daily"]] if has.get("has_daily_view") and has.get("has_all_time") else []
+    return out + ([MEASURES["30d"]] if has.get("has_30d") or not out else [])
+
+
+def dates(f: Filters, measure: Measure) -> pl.DataFrame:
     """The series' dates in the window: models recorded, thin or not, cohort size from that date (cohort_dates.sql)."""
-    return data.run("cohort_dates", params(f)) if f.series else pl.DataFrame()
+    return data.run(measure.queries["dates"], params(f)) if f.series else pl.DataFrame()
 
 
-def frame(f: Filters, population: str, cohort_from: dt.date | None, per_date: pl.DataFrame) -> pl.DataFrame:
+def frame(f: Filters, measure: Measure, population: str, cohort_from: dt.date | None,
+          per_date: pl.DataFrame) -> pl.DataFrame:  # fmt: skip
     """Rows per (date, class) for the chart, with the `thin` flag."""
     if population == "cohort":
-        rows = data.run("cohort_share", params(f, cohort_from=cohort_from))
+        rows = data.run(measure.queries["cohort"], params(f, cohort_from=cohort_from))
         return rows.with_columns(thin=pl.lit(False))
-    rows = data.run("share_over_time", f.series_params())
+    rows = data.run(measure.queries["all"], f.series_params())
     if rows.height == 0:
         return rows.with_columns(thin=pl.lit(False))
     return rows.join(per_date.select("snapshot_date", "thin"), on="snapshot_date", how="left").with_columns(
@@ -59,26 +87,21 @@ def frame(f: Filters, population: str, cohort_from: dt.date | None, per_date: pl
 
 
 def trend(f: Filters) -> Trend | None:
-    """The last comparable period on a fixed cohort: from the latest non-thin date ≥ 30 days before the last one
-    (else the earliest non-thin date) to the last; None when the series has no two comparable dates."""
-    if not f.series:
+    """The last comparable period on a fixed cohort, in the series' default measure: from the latest non-thin date
+    ≥ 30 days before the last one (else the earliest non-thin date) to the last; None without two such dates."""
+    options = measures(f)
+    if not options:
         return None
-    rows = data.run("cohort_share", params(f, cohort_rule="period"))
+    measure = options[0]
+    rows = data.run(measure.queries["cohort"], params(f, cohort_rule="period"))
     if rows.height == 0 or rows["snapshot_date"].n_unique() < 2:
         return None
     slm = {r["snapshot_date"]: r for r in rows.filter(pl.col("cls") == "SLM").to_dicts()}
     first, last = rows["snapshot_date"].min(), rows["snapshot_date"].max()
     a, b = slm.get(first, {}), slm.get(last, {})  # no SLM row on a date: SLMs hold 0% of it
     n = int(rows.filter(pl.col("snapshot_date") == last)["date_models"][0])
-    return Trend(
-        first,
-        last,
-        n,
-        a.get("share_downloads", 0.0),
-        b.get("share_downloads", 0.0),
-        a.get("share_models", 0.0),
-        b.get("share_models", 0.0),
-    )
+    return Trend(measure, first, last, n, a.get("share_downloads", 0.0), b.get("share_downloads", 0.0),
+                 a.get("share_models", 0.0), b.get("share_models", 0.0))  # fmt: skip
 
 
 def _picker(per_date: pl.DataFrame, key: str) -> dt.date | None:
@@ -100,12 +123,21 @@ def _picker(per_date: pl.DataFrame, key: str) -> dt.date | None:
     )  # fmt: skip
 
 
-def section(f: Filters, key: str) -> pl.DataFrame | None:
-    """The share-over-time block of a page: population choice, the chart, its caption. Returns the drawn frame."""
+def section(f: Filters, key: str) -> tuple[pl.DataFrame, Measure] | None:
+    """The share-over-time block of a page: measure and population choice, the chart, its caption. Returns the
+    drawn frame and its measure."""
     if not f.series:
         charts.empty(None, "No download series in this DB: no share over time to draw.")
         return None
-    per_date = dates(f)
+    options = measures(f)
+    measure = options[0]
+    if len(options) > 1:
+        key_m = st.radio("Measure", [m.key for m in options], format_func=lambda k: MEASURES[k].title.capitalize(),
+                         horizontal=True, key=f"{key}_measure",
+                         help="Downloads per day: the change of each model's all-time counter between its dates. "
+                         "30-day downloads: the Hub's rolling count at each snapshot.")  # fmt: skip
+        measure = MEASURES[key_m or options[0].key]
+    per_date = dates(f, measure)
     if charts.empty(per_date, "No snapshot dates match the current filters and series."):
         return None
     most = int(per_date["date_models"].max())
@@ -119,15 +151,15 @@ def section(f: Filters, key: str) -> pl.DataFrame | None:
     population = st.radio("Population", list(POPULATIONS), format_func=POPULATIONS.get, horizontal=True,
                           key=f"{key}_population")  # fmt: skip
     cohort_from = _picker(per_date, f"{key}_cohort_from_{f.series}_{f.window}") if population == "cohort" else None
-    rows = frame(f, population or "cohort", cohort_from, per_date)
+    rows = frame(f, measure, population or "cohort", cohort_from, per_date)
     if charts.empty(rows, "No snapshot dates match the current filters and series."):
         return None
-    charts.show(charts_answer.share_trend(rows, "30-day downloads"))
-    _caption(f, population or "cohort", rows, per_date)
-    return rows
+    charts.show(charts_answer.share_trend(rows, measure.column, measure.title))
+    _caption(f, measure, population or "cohort", rows, per_date)
+    return rows, measure
 
 
-def _caption(f: Filters, population: str, rows: pl.DataFrame, per_date: pl.DataFrame) -> None:
+def _caption(f: Filters, measure: Measure, population: str, rows: pl.DataFrame, per_date: pl.DataFrame) -> None:
     thin = per_date.filter(pl.col("thin"))
     span = f"{fmt.date(rows['snapshot_date'].min())} – {fmt.date(rows['snapshot_date'].max())}"
     unknown = "excluded" if f.unknown == "exclude" else "counted as " + ("SLM" if f.unknown == "small" else "LLM")
@@ -139,8 +171,14 @@ def _caption(f: Filters, population: str, rows: pl.DataFrame, per_date: pl.DataF
                f"{fmt.integer(rows['date_models'].max())} models a date, {span}): the line also moves when the "
                "population changes")  # fmt: skip
     charts.caption(
-        f"SLM share of 30-day downloads (solid) and of models (dashed) over {who}; bars: models counted each date. "
+        f"SLM share of {measure.title} (solid) and of models (dashed) over {who}; bars: models counted each date. "
         f"Grey: {thin.height} thin dates (fewer than {fmt.integer(per_date['min_count'][0])} models), left out of "
         f"the cohort and the headline. Classes by today's parameter counts (SLM < {fmt.params(f.threshold)}); "
-        f"unknown sizes {unknown}. Downloads = the Hub's rolling 30-day count at each snapshot."
+        f"unknown sizes {unknown}. "
+        + (
+            "Downloads per day = the change of each model's all-time counter since its previous date, over the days "
+            "between (a counter that went down counts 0)."
+            if measure.key == "daily"
+            else "Downloads = the Hub's rolling 30-day count at each snapshot."
+        )
     )

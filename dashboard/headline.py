@@ -82,9 +82,9 @@ def trend_sentence(t: Trend | None, f: Filters) -> str:
     move = (t.share_to or 0.0) - (t.share_from or 0.0)
     who = f"On a fixed cohort of {fmt.integer(t.models)} models recorded on every date {span} (series “{f.series}”)"
     if abs(move) < STEADY:
-        return f"{who}, the SLM share of 30-day downloads held at about {fmt.percent(t.share_to)}."
+        return f"{who}, the SLM share of {t.measure.title} held at about {fmt.percent(t.share_to)}."
     direction = "rose" if move > 0 else "fell"
-    return (f"{who}, the SLM share of 30-day downloads {direction} from {fmt.percent(t.share_from)} to "
+    return (f"{who}, the SLM share of {t.measure.title} {direction} from {fmt.percent(t.share_from)} to "
             f"{fmt.percent(t.share_to)} ({'+' if move > 0 else '−'}{abs(100 * move):.1f} points).")  # fmt: skip
 
 

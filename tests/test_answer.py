@@ -213,3 +213,87 @@ def test_headline_comes_first(app: AppTest) -> None:
     assert block.proto.id.endswith("-headline"), "the headline container (.st-key-headline) comes right after the title"
     assert headline(app) in [m.value[5:] for m in block.get("markdown")]
     assert [m.label for m in block.get("metric")] == ["SLM share · models", "SLM share · 30-day downloads"]
+
+
+DAILY_DAYS = [dt.date(2026, 7, 1) + dt.timedelta(days=k) for k in range(6)]
+
+
+def _all_time(i: int, k: int) -> int:
+    """The synthetic all-time counter of model i on day k (model 3's counter goes down on day 4)."""
+    return 1000 * (i + 1) + 10 * k * (i + 1) - (500 if (i, k) == (3, 4) else 0)
+
+
+def _missing(i: int, k: int) -> bool:
+    return i % 50 == 7 and k == 3  # three models skip a day, so they are not in the fixed cohort
+
+
+@pytest.fixture(scope="module")
+def daily_db(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """The fixture DB plus a series 'hubstats-daily' of all-time counts for 150 language models over 6 days, and the
+    daily_downloads view (sql/daily_downloads.sql) — the shape HUBSTATS's daily series has."""
+    import shutil
+
+    import polars as pl
+
+    from pipeline.database import load_sql
+
+    db = tmp_path_factory.mktemp("daily") / "daily.duckdb"
+    shutil.copy(fixture_db, db)
+    db.chmod(0o644)
+    with duckdb.connect(str(db)) as con:
+        ids = [r[0] for r in con.execute("SELECT model_id FROM models WHERE is_language_model ORDER BY model_id "
+                                         "LIMIT 150").fetchall()]  # fmt: skip
+        rows = [{"model_id": m, "snapshot_date": d, "series": "hubstats-daily", "downloads_all_time": _all_time(i, k)}
+                for i, m in enumerate(ids) for k, d in enumerate(DAILY_DAYS) if not _missing(i, k)]  # fmt: skip
+        frame = pl.DataFrame(rows)
+        kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'model_snapshots' "
+                           "AND table_schema = 'main'").fetchall()  # fmt: skip
+        if kind and kind[0][0] == "BASE TABLE":
+            con.execute("INSERT INTO model_snapshots (model_id, snapshot_at, snapshot_date, run_id, series, "
+                        "downloads_all_time) SELECT model_id, snapshot_date::TIMESTAMP, snapshot_date, 1, series, "
+                        "downloads_all_time FROM frame")  # fmt: skip
+        else:  # delta-encoded history: writes go through its module
+            from pipeline.store.history import add_recorded_history
+
+            add_recorded_history(con, 1, frame)
+        con.execute(load_sql("daily_downloads"))
+        con.execute(load_sql("rollups"))
+        con.execute("CHECKPOINT")
+    return db, ids
+
+
+def test_daily_downloads_are_the_default_measure(daily_db: tuple[Path, list[str]],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    db, ids = daily_db
+    monkeypatch.setenv("HUBSCOPE_DB", str(db))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    at.selectbox(key="series").select("hubstats-daily").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # expected, by hand: the counter's change per day, 0 when it went down; cohort = models with a figure every date
+    with duckdb.connect(str(db), read_only=True) as con:
+        size = dict(con.execute("SELECT model_id, params_total FROM models").fetchall())
+    per_day: dict[tuple[int, dt.date], float] = {}
+    for i in range(len(ids)):
+        days = [k for k in range(len(DAILY_DAYS)) if not _missing(i, k)]
+        for prev, k in zip(days, days[1:], strict=False):
+            per_day[(i, DAILY_DAYS[k])] = max(_all_time(i, k) - _all_time(i, prev), 0) / (k - prev)
+    dates = DAILY_DAYS[1:]
+    cohort = [i for i in range(len(ids)) if all((i, d) in per_day for d in dates) and size[ids[i]] is not None]
+    expected = {}
+    for d in dates:
+        for cls in ("SLM", "LLM"):
+            members = [i for i in cohort if (size[ids[i]] < 10e9) == (cls == "SLM")]
+            expected[(str(d), cls)] = (len(members), sum(per_day[(i, d)] for i in members))
+    rows = chart_rows(at)
+    got = {(str(r["snapshot_date"])[:10], r["cls"]): (r["models"], r["downloads_per_day"]) for r in rows}
+    assert got.keys() == expected.keys()
+    for key, (n, dl) in expected.items():
+        assert got[key][0] == n and got[key][1] == pytest.approx(dl), key
+    assert "downloads per day" in headline(at)
+    assert not [r for r in at.radio if r.label == "Measure"], "this series has no 30-day counts to offer"
+
+
+def test_without_daily_downloads_the_30_day_count_is_used(app: AppTest) -> None:
+    """The catalog series has no all-time counts: no measure choice, the 30-day count, and no error."""
+    assert not [r for r in app.radio if r.label == "Measure"]
+    assert "SLM share of 30-day downloads" in headline(app)

@@ -67,21 +67,19 @@ c[1].metric(
 )  # fmt: skip
 
 st.subheader(f"SLM share over time, series “{f.series}”")
-series = cohort.section(f, "overview")
-if series is not None and series.height:
+drawn = cohort.section(f, "overview")
+if drawn is not None and drawn[0].height:
+    series, measure = drawn
     last = series.filter(pl.col("snapshot_date") == series["snapshot_date"].max())
     sized_kpi = int(kpis["slm_models"]) + int(kpis["llm_models"])
+    slm_last = last.filter(pl.col("cls") == "SLM")["share_downloads"].sum()
     charts.caption(
         f"Why the tiles and the chart's last date differ: the tiles count every model in view at its latest 30-day "
         f"count ({fmt.integer(sized_kpi)} models with a class); the chart's last date "
-        f"({fmt.date(last['snapshot_date'][0])}) "
-        f"counts only the {fmt.integer(last['date_models'][0] - last['unknown_models'][0])} models with a class that "
-        f"this population holds on that date, so its share is "
-        f"{fmt.percent(last.filter(pl.col('cls') == 'SLM')['share_downloads'].sum())} of downloads."
+        f"({fmt.date(last['snapshot_date'][0])}) counts only the "
+        f"{fmt.integer(last['date_models'][0] - last['unknown_models'][0])} models with a class that this population "
+        f"holds on that date, so its SLM share is {fmt.percent(slm_last)} of {measure.title}."
     )
-    st.dataframe(
-        fmt.table(last.select("snapshot_date", "cls", "models", "downloads_30d", "share_downloads", "share_models"),
-                  {"snapshot_date": "date", "models": "integer", "downloads_30d": "count",
-                   "share_downloads": "percent", "share_models": "percent"}),
-        hide_index=True,
-    )  # fmt: skip
+    kinds = {"snapshot_date": "date", "models": "integer", measure.column: "count", "share_downloads": "percent",
+             "share_models": "percent"}  # fmt: skip
+    st.dataframe(fmt.table(last.select("snapshot_date", "cls", *list(kinds)[1:]), kinds), hide_index=True)
