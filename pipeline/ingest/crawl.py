@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx2
-import orjson
 from huggingface_hub import HfApi, set_client_factory
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import parse_ratelimit_headers
+
+from pipeline.ingest.rawjson import PageError, parse_page
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +123,9 @@ def _is_listing(url: httpx2.URL) -> bool:
 
 def _parse(body: bytes) -> list[Any]:
     try:
-        records = orjson.loads(body)
-    except orjson.JSONDecodeError as err:
-        raise FetchError(f"a page is not valid JSON ({len(body)} bytes): {err}") from None
-    if not isinstance(records, list):
-        raise FetchError(f"a page is not a JSON array but {type(records).__name__}")
-    return records
+        return parse_page(body)
+    except PageError as err:
+        raise FetchError(str(err)) from None
 
 
 def token_from_env() -> str | None:

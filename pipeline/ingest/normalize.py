@@ -6,27 +6,29 @@ record never sinks a page: it is kept whole, with the reason, and the run goes o
 
 from __future__ import annotations
 
+import json
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import polars as pl
-import pyarrow as pa
 
-# Repos older than the Hub's creation tracking all carry this createdAt; it is not a real date.
-CREATED_AT_SENTINEL = "2022-03-02T23:29:04.000Z"
-# Hub repo ids: optional namespace, then a name; ASCII letters, digits, '.', '_', '-'. Today's Hub caps a
-# name at 96 characters, but repos from before the cap (2022 dump) have names up to 250.
-MODEL_ID_RE = re.compile(r"^(?:[\w.-]{1,256}/)?[\w.-]{1,256}$", re.ASCII)
-# Above this a count is not a real Hub figure (the most downloaded model has ~1e9 all-time).
-ABSURD_COUNT = 10**12
-ABSURD_PARAMS = 10**14
-RELATIONS = ("finetune", "quantized", "adapter", "merge")
-GATED_VALUES = {False: "no", "auto": "auto", "manual": "manual", True: "manual"}
+from pipeline.ingest import fields
+from pipeline.ingest.checks import checked_frame
+from pipeline.ingest.fields import (
+    CREATED_AT_SENTINEL,
+    GATED_VALUES,
+    MAX_PARENTS,
+    MAX_TAGS,
+    MAX_TEXT,
+    RELATIONS,
+    BadRecord,
+    valid_id,
+)
+from pipeline.ingest.rawjson import MAX_RAW_CHARS, Unreadable
 
 MODEL_SCHEMA: dict[str, pl.DataType] = {
     "model_id": pl.String(),
@@ -60,16 +62,6 @@ LINEAGE_SCHEMA: dict[str, pl.DataType] = {
     "relation": pl.String(),
     "source": pl.String(),
 }
-# Batches are built through Arrow: pyarrow converts Python lists (strings, datetimes, lists of strings) in C,
-# ~3x faster than polars' per-element path for the list columns (measured: 0.06 s vs 0.20 s per 20k models).
-_ARROW_TYPES: dict[pl.DataType, pa.DataType] = {
-    pl.String(): pa.large_string(),
-    pl.Int64(): pa.int64(),
-    pl.Float64(): pa.float64(),
-    pl.Boolean(): pa.bool_(),
-    pl.Datetime("us"): pa.timestamp("us"),
-    pl.List(pl.String()): pa.large_list(pa.large_string()),
-}
 REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "model_id": pl.String(),
     "reason": pl.String(),
@@ -77,8 +69,8 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-class BadRecord(ValueError):
-    """A record that cannot be normalized; the message is the reason stored with it."""
+# Errors of a record shape no check foresaw; caught per record so only that record is lost.
+_UNEXPECTED = (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError)
 
 
 @dataclass
@@ -92,117 +84,6 @@ class Batch:
         return self.models.height + self.rejected.height
 
 
-def _count(record: dict[str, Any], key: str) -> int | None:
-    value = record.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadRecord(f"{key} is not a number: {value!r:.40}")
-    if isinstance(value, float):
-        if not math.isfinite(value) or value != int(value):
-            raise BadRecord(f"{key} is not a whole number: {value!r}")
-        value = int(value)
-    if value < 0:
-        raise BadRecord(f"{key} is negative: {value}")
-    if value > ABSURD_COUNT:
-        raise BadRecord(f"{key} is absurd: {value}")
-    return value
-
-
-def _text(record: dict[str, Any], key: str) -> str | None:
-    value = record.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise BadRecord(f"{key} is not a string: {type(value).__name__}")
-
-
-def _flag(record: dict[str, Any], key: str) -> bool | None:
-    value = record.get(key)
-    if value is None or isinstance(value, bool):
-        return value
-    raise BadRecord(f"{key} is not a boolean: {value!r:.40}")
-
-
-def _timestamp(record: dict[str, Any], key: str, now: datetime) -> datetime | None:
-    value = record.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRecord(f"{key} is not a date string: {value!r:.40}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadRecord(f"{key} is not an ISO date: {value!r:.40}") from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    if parsed.year < 2000 or parsed > now + timedelta(days=2):
-        raise BadRecord(f"{key} is out of range: {value}")
-    return parsed
-
-
-def _model_id(record: dict[str, Any]) -> str:
-    model_id = record.get("id", record.get("modelId"))
-    if model_id is None:
-        raise BadRecord("missing id")
-    if not isinstance(model_id, str):
-        raise BadRecord(f"id is not a string: {type(model_id).__name__}")
-    if not MODEL_ID_RE.match(model_id):
-        raise BadRecord(f"id is not a valid Hub repo id: {model_id!r:.120}")
-    return model_id
-
-
-def _string_list(value: Any, what: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return value
-    raise BadRecord(f"{what} is not a list of strings")
-
-
-def _safetensors(record: dict[str, Any]) -> tuple[int | None, str | None]:
-    info = record.get("safetensors")
-    if info is None:
-        return None, None
-    if not isinstance(info, dict) or not isinstance(info.get("parameters"), dict):
-        raise BadRecord("safetensors is malformed (needs parameters and total)")
-    dtypes = info["parameters"]
-    for dtype, n in dtypes.items():
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0 or n > ABSURD_PARAMS:
-            raise BadRecord(f"safetensors.parameters[{dtype!r:.20}] is not a valid count")
-    total = info.get("total")
-    if isinstance(total, bool) or not isinstance(total, int) or total < 0 or total > ABSURD_PARAMS:
-        raise BadRecord("safetensors.total is not a valid count")
-    return total, orjson.dumps(dtypes).decode()
-
-
-def _gguf(record: dict[str, Any]) -> tuple[int | None, str | None, int | None]:
-    info = record.get("gguf")
-    if info is None:
-        return None, None, None
-    if not isinstance(info, dict):
-        raise BadRecord("gguf is not an object")
-    total, arch, ctx = info.get("total"), info.get("architecture"), info.get("context_length")
-    for name, value in (("total", total), ("context_length", ctx)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise BadRecord(f"gguf.{name} is not a valid count")
-    if total is not None and total > ABSURD_PARAMS:
-        raise BadRecord("gguf.total is absurd")
-    if arch is not None and not isinstance(arch, str):
-        raise BadRecord("gguf.architecture is not a string")
-    return total, arch, ctx
-
-
-def _card_data(record: dict[str, Any]) -> dict[str, Any]:
-    card = record.get("cardData")
-    if card is None:
-        return {}
-    if not isinstance(card, dict):
-        raise BadRecord("cardData is not an object")
-    return card
-
-
 def _with_card_languages(tags: list[str], card: dict[str, Any]) -> list[str]:
     """The Hub tags a model with the language codes of its card (`cardData.language`); records that carry
     the card but not the tags (the bundled snapshot) get the same tags, so language charts work on both."""
@@ -211,14 +92,19 @@ def _with_card_languages(tags: list[str], card: dict[str, Any]) -> list[str]:
         languages = [languages]
     if not isinstance(languages, list):
         return tags
-    extra = [code for code in languages if isinstance(code, str) and code and code not in tags]
-    return [*tags, *extra] if extra else tags
+    if len(languages) + len(tags) > MAX_TAGS:
+        raise BadRecord(f"cardData.language has {len(languages):,} entries (more than {MAX_TAGS:,} tags)")
+    present = set(tags)
+    extra = [code for code in languages if isinstance(code, str) and code and code not in present]
+    return [*tags, *dict.fromkeys(extra)] if extra else tags
 
 
 def _license(card: dict[str, Any], tags: list[str]) -> str | None:
     value = card.get("license")
     if isinstance(value, list):
-        value = ",".join(str(v) for v in value if v is not None) or None
+        if not all(v is None or isinstance(v, str) for v in value):
+            raise BadRecord("cardData.license is not a string or a list of strings")
+        value = ",".join(v for v in value if v) or None
     elif value is not None and not isinstance(value, str):
         raise BadRecord("cardData.license is not a string")
     if value:
@@ -240,24 +126,30 @@ def _parents(
         models = base.get("models") or []
         if not isinstance(models, list) or not isinstance(relation, str):
             raise BadRecord("baseModels is malformed")
+        if relation != "unknown" and relation not in RELATIONS:
+            raise BadRecord(f"baseModels.relation is not one of {', '.join(RELATIONS)}: {relation!r:.40}")
         for item in models:
             parent = item.get("id") if isinstance(item, dict) else item
             if not isinstance(parent, str):
                 raise BadRecord("baseModels.models has an entry without an id")
             found.append((parent, relation, "baseModels"))
     elif isinstance(base, list):
-        found.extend((p, "unknown", "baseModels") for p in _string_list(base, "baseModels"))
+        found.extend((p, "unknown", "baseModels") for p in fields.string_list(base, "baseModels"))
     elif base is not None:
         raise BadRecord("baseModels is malformed")
-    found.extend((p, "unknown", "cardData") for p in _string_list(card.get("base_model"), "cardData.base_model"))
+    found.extend((p, "unknown", "cardData") for p in fields.string_list(card.get("base_model"), "cardData.base_model"))
     for tag in tags:
         if tag.startswith("base_model:"):
             rest = tag[11:]
             relation, _, parent = rest.partition(":")
             if parent and relation in RELATIONS:
                 found.append((parent, relation, "tag"))
+            elif parent:
+                raise BadRecord(f"tag base_model relation is not one of {', '.join(RELATIONS)}: {tag!r:.80}")
             elif rest:
                 found.append((rest, "unknown", "tag"))
+    if len(found) > MAX_PARENTS:
+        raise BadRecord(f"{len(found):,} base models (more than {MAX_PARENTS})")
     # A parent named with a known relation anywhere makes its 'unknown' mentions redundant.
     known = {parent for parent, relation, _ in found if relation != "unknown"}
     edges: dict[tuple[str, str], tuple[str, str, str]] = {}
@@ -265,6 +157,9 @@ def _parents(
         if parent == model_id or (relation == "unknown" and parent in known):
             continue
         edges.setdefault((parent, relation), (parent, relation, source))
+    for parent, _, source in edges.values():
+        if not valid_id(parent):
+            raise BadRecord(f"base model id (from {source}) is not a valid Hub repo id: {parent!r:.120}")
     return list(edges.values())
 
 
@@ -279,58 +174,71 @@ class Normalizer:
         columns: dict[str, list[Any]] = {name: [] for name in MODEL_SCHEMA}
         lineage: list[tuple[str, str, str, str]] = []
         rejected: list[tuple[str | None, str, str]] = []
+        kept: list[Any] = []  # the raw record of each row, for quarantining rows the column checks refuse
         for record in records:
             try:
                 row, parents = self._row(record)
             except BadRecord as bad:
                 rejected.append((_loose_id(record), str(bad), _dump(record)))
                 continue
+            except _UNEXPECTED as err:  # a shape no check foresaw: still only this record is lost
+                why = f"cannot be read ({type(err).__name__}: {err})"[:300]
+                rejected.append((_loose_id(record), why, _dump(record)))
+                continue
             self.seen.add(row["model_id"])
+            kept.append(record)
             for name, values in columns.items():
                 values.append(row[name])
             lineage.extend((row["model_id"], parent, relation, source) for parent, relation, source in parents)
+        models, refused = checked_frame(columns, MODEL_SCHEMA, MAX_TEXT)
+        lineage_frame = pl.DataFrame(lineage, schema=LINEAGE_SCHEMA, orient="row")
+        if refused:
+            ids = [columns["model_id"][i] for i in refused]
+            self.seen.difference_update(ids)
+            lineage_frame = lineage_frame.filter(~pl.col("child_id").is_in(ids))
+            rejected.extend((ids[k], reason, _dump(kept[i])) for k, (i, reason) in enumerate(refused.items()))
         return Batch(
-            models=_frame(columns),
-            lineage=pl.DataFrame(lineage, schema=LINEAGE_SCHEMA, orient="row"),
-            rejected=pl.DataFrame(rejected, schema=REJECTED_SCHEMA, orient="row"),
+            models=models, lineage=lineage_frame, rejected=pl.DataFrame(rejected, schema=REJECTED_SCHEMA, orient="row")
         )
 
     def _row(self, record: Any) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
         if not isinstance(record, dict):
+            if isinstance(record, Unreadable):
+                raise BadRecord(record.reason)
             raise BadRecord(f"record is not an object: {type(record).__name__}")
-        model_id = _model_id(record)
+        model_id = fields.model_id(record)
         if model_id in self.seen:
             raise BadRecord("duplicate id in this run (first kept)")
-        card = _card_data(record)
-        tags = _with_card_languages(_string_list(record.get("tags"), "tags"), card)
+        card = fields.card_data(record)
+        tags = _with_card_languages(fields.string_list(record.get("tags"), "tags"), card)
         created_raw = record.get("createdAt")
         created_unknown = created_raw is None or created_raw == CREATED_AT_SENTINEL
-        safetensors_total, safetensors_dtypes = _safetensors(record)
-        gguf_total, gguf_architecture, gguf_context_length = _gguf(record)
+        safetensors_total, safetensors_dtypes = fields.safetensors(record)
+        gguf_total, gguf_architecture, gguf_context_length = fields.gguf(record)
         parents = _parents(model_id, record, card, tags)
         relations = {relation for _, relation, _ in parents}
         gated = record.get("gated")
-        if gated is not None and gated not in GATED_VALUES:
+        if gated is not None and (type(gated) not in (bool, str) or gated not in GATED_VALUES):
             raise BadRecord(f"gated is not false/auto/manual: {gated!r:.40}")
         trending = record.get("trendingScore")
         if trending is not None and (
             isinstance(trending, bool) or not isinstance(trending, int | float) or not math.isfinite(trending)
         ):
             raise BadRecord(f"trendingScore is not a finite number: {trending!r:.40}")
-        author = _text(record, "author") or (model_id.split("/", 1)[0] if "/" in model_id else None)
+        author = fields.text(record, "author") or (model_id.split("/", 1)[0] if "/" in model_id else None)
         row = {
             "model_id": model_id,
             "author": author,
-            "created_at": None if created_unknown else _timestamp(record, "createdAt", self.now),
+            "created_at": None if created_unknown else fields.timestamp(record, "createdAt", self.now),
             "created_at_unknown": created_unknown,
-            "last_modified": _timestamp(record, "lastModified", self.now),
-            "pipeline_tag": _text(record, "pipeline_tag"),
-            "library_name": _text(record, "library_name"),
+            "last_modified": fields.timestamp(record, "lastModified", self.now),
+            "pipeline_tag": fields.text(record, "pipeline_tag"),
+            "library_name": fields.text(record, "library_name"),
             "tags": tags,
             "gated": None if gated is None else GATED_VALUES[gated],
-            "private": _flag(record, "private"),
-            "disabled": _flag(record, "disabled"),
-            "sha": _text(record, "sha"),
+            "private": fields.flag(record, "private"),
+            "disabled": fields.flag(record, "disabled"),
+            "sha": fields.text(record, "sha"),
             "license_raw": _license(card, tags),
             "safetensors_total": safetensors_total,
             "safetensors_dtypes": safetensors_dtypes,
@@ -339,20 +247,12 @@ class Normalizer:
             "gguf_context_length": gguf_context_length,
             "base_models": sorted({parent for parent, _, _ in parents}),
             "base_relation": _main_relation(relations),
-            "downloads_30d": _count(record, "downloads"),
-            "downloads_all_time": _count(record, "downloadsAllTime"),
-            "likes": _count(record, "likes"),
+            "downloads_30d": fields.count(record, "downloads"),
+            "downloads_all_time": fields.count(record, "downloadsAllTime"),
+            "likes": fields.count(record, "likes"),
             "trending_score": None if trending is None else float(trending),
         }
         return row, parents
-
-
-def _frame(columns: dict[str, list[Any]]) -> pl.DataFrame:
-    """The models frame with exactly MODEL_SCHEMA, built through Arrow (see _ARROW_TYPES)."""
-    table = pa.table({name: pa.array(columns[name], type=_ARROW_TYPES[dtype]) for name, dtype in MODEL_SCHEMA.items()})
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
 
 
 def _main_relation(relations: set[str]) -> str | None:
@@ -365,12 +265,24 @@ def _main_relation(relations: set[str]) -> str | None:
 
 
 def _loose_id(record: Any) -> str | None:
+    if isinstance(record, Unreadable):
+        return record.loose_id
     if isinstance(record, dict):
         value = record.get("id", record.get("modelId"))
         if isinstance(value, str):
-            return value[:300]
+            return value[:300].encode("utf-8", "replace").decode()
     return None
 
 
 def _dump(record: Any) -> str:
-    return orjson.dumps(record, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+    """The record as JSON text for rejected_records.raw_json, bounded (MAX_RAW_CHARS)."""
+    if isinstance(record, Unreadable):
+        return record.raw
+    try:
+        text = orjson.dumps(record, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, nesting past orjson's limit
+        try:
+            text = json.dumps(record, default=repr)
+        except (RecursionError, ValueError, TypeError) as err:
+            text = f'"<{type(record).__name__} that cannot be written as JSON: {type(err).__name__}>"'
+    return text if len(text) <= MAX_RAW_CHARS else text[:MAX_RAW_CHARS] + f"…[{len(text):,} characters, cut]"

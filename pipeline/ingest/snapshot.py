@@ -13,8 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 import polars as pl
+
+from pipeline.ingest.rawjson import parse_item
 
 PAGE_SIZE = 1000
 
@@ -39,7 +40,7 @@ class Snapshot:
         page: list[Any] = []
         with gzip.open(self.path / "models.jsonl.gz", "rb") as f:
             for line in f:
-                page.append(orjson.loads(line))
+                page.append(parse_item(line))  # an unreadable line is quarantined, not fatal
                 if len(page) == PAGE_SIZE:
                     yield page
                     page = []
