@@ -15,11 +15,11 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
 from pipeline.ingest.hubstats import DEFAULT_FILE, DEFAULT_REPO, HubStatsSchemaError, HubStatsSource, naive_utc
+from pipeline.refresh import RefreshResult, refresh
 
 log = logging.getLogger(__name__)
 
@@ -161,56 +161,6 @@ def _import_one(
     return None
 
 
-def refresh_source(db: Path, source: Any, *, config_path: Path | None = None) -> Any:
-    """`pipeline.refresh.refresh(db, source)` (CORE's entry point); until it lands, the same steps over the
-    pieces refresh.py has today (lock, journal, writer, commit)."""
-    from pipeline import refresh as refresh_module
-
-    entry = getattr(refresh_module, "refresh", None)
-    if entry is not None:
-        return entry(db, source, config_path=config_path)
-    return _refresh_compat(db, source, config_path)
-
-
-def _refresh_compat(db: Path, source: Any, config_path: Path | None) -> Any:
-    import os
-    import time
-
-    from pipeline import __version__
-    from pipeline.refresh import RefreshResult, _classifier, _failed
-    from pipeline.store import runlog
-    from pipeline.store.lock import RefreshLock
-    from pipeline.store.writer import Writer, latest_run_id, remove_stale_temp_files
-
-    started = time.monotonic()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with RefreshLock(db):
-        remove_stale_temp_files(db)
-        run_id = runlog.next_run_id(db, latest_run_id(db))
-        run: dict[str, Any] = {
-            "run_id": run_id, "started_at": runlog.now(), "status": "running", "source": source.describe(),
-            "is_full": source.is_full, "filters": source.filters(), "hubscope_version": __version__,
-            "origin": source.origin,
-        }  # fmt: skip
-        runlog.append(db, {**run, "pid": os.getpid()})
-        counts: dict[str, int] = {}
-        writer = None
-        try:
-            with Writer(db, run) as writer:
-                writer.snapshot_at = source.as_of or run["started_at"]
-                with tqdm(total=source.expected_models(), unit=" models", desc="refresh", disable=None) as bar:
-                    counts["pages_fetched"] = source.stage(writer, bar)
-                run["finished_at"] = runlog.now()
-                run["pages_fetched"] = counts["pages_fetched"]
-                enrich, facts = _classifier(config_path)
-                counts.update(
-                    writer.commit(series=source.series, journal_runs=runlog.runs(db), enrich=enrich, facts=facts)
-                )
-        except Exception as err:
-            if writer is None or not writer.committed:
-                return _failed(db, run_id, started, counts, err)
-        except BaseException as err:
-            _failed(db, run_id, started, counts, err)
-            raise
-        runlog.append(db, {"run_id": run_id, "status": "ok", "finished_at": run["finished_at"], **counts})
-    return RefreshResult(run_id, "ok", time.monotonic() - started, counts)
+def refresh_source(db: Path, source: HubStatsSource, *, config_path: Path | None = None) -> RefreshResult | None:
+    """One atomic refresh of `db` from `source` (pipeline.refresh.refresh)."""
+    return refresh(db, source, config_path=config_path)
