@@ -39,7 +39,7 @@ class Both:
             self.con.executemany("INSERT INTO _stage_models VALUES (?, ?, ?, ?, ?)", rows)
         history.append_run_snapshot(self.con, run_id, at, series)
         self.con.execute(
-            f"INSERT INTO ref SELECT model_id, $at, CAST($at AS DATE), $run, $series, downloads_30d, "
+            "INSERT INTO ref SELECT model_id, $at, CAST($at AS DATE), $run, $series, downloads_30d, "
             "downloads_all_time, likes, trending_score FROM _stage_models s ANTI JOIN (SELECT model_id FROM ref "
             "WHERE snapshot_at = $at AND series = $series) o USING (model_id)",
             {"at": at, "run": run_id, "series": series},
@@ -106,8 +106,9 @@ def _recorded(days: list[date], models: list[str], seed: int) -> pl.DataFrame:
     for d in days:
         for m in models:
             if rng.random() < 0.8:  # present on 80% of the dates: vanishing and reappearing
-                rows.append({"model_id": m, "snapshot_date": d, "series": "catalog",
-                             "downloads_30d": rng.choice([0, 0, 7, 7, rng.randrange(100)]), "likes": rng.choice([1, 2])})  # fmt: skip
+                d30 = rng.choice([0, 0, 7, 7, rng.randrange(100)])
+                rows.append({"model_id": m, "snapshot_date": d, "series": "catalog", "downloads_30d": d30,
+                             "likes": rng.choice([1, 2])})  # fmt: skip
     return pl.DataFrame(rows)
 
 
@@ -271,9 +272,10 @@ class Hub:
     def assert_equal_to_full(self) -> None:
         got = self.con.sql("SELECT * FROM rollup_snapshots ORDER BY ALL").fetchall()
         assert got == self.con.sql(FULL_ROLLUP_SNAPSHOTS).fetchall()
-        assert self.con.sql("SELECT * FROM rollup_series ORDER BY ALL").fetchall() == self.con.sql(
-            FULL_ROLLUP_SERIES
-        ).fetchall()
+        assert (
+            self.con.sql("SELECT * FROM rollup_series ORDER BY ALL").fetchall()
+            == self.con.sql(FULL_ROLLUP_SERIES).fetchall()
+        )
         movers = "SELECT series, date_from, date_to, model_id, downloads_from, downloads_to FROM rollup_movers"
         assert self.con.sql(movers + " ORDER BY ALL").fetchall() == self.con.sql(FULL_MOVERS).fetchall()
 
@@ -302,8 +304,10 @@ def test_incremental_rollups_equal_a_full_rebuild() -> None:
     h.assert_equal_to_full()
     assert h.con.sql("SELECT count(*) FROM rollup_grid WHERE threshold IN (8e9, 50e9)").fetchall() == [(2,)]
     h.refresh(T0 + timedelta(days=3), day)
-    assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'").fetchall()[0][0].startswith(
-        "incremental: 1 new"
+    assert (
+        h.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'")
+        .fetchall()[0][0]
+        .startswith("incremental: 1 new")
     )
     h.assert_equal_to_full()
     h.refresh(T0 - timedelta(days=5), day[:2])  # an older snapshot renumbers the slots: full rebuild

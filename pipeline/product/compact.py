@@ -1,21 +1,25 @@
-"""Retention for `model_snapshots` (history grows one row per model per refresh). `models` is never touched.
+"""Compaction of the DB file. LOSSLESS by default: the history is re-encoded (pipeline/store/history.py: one row
+per model per run of unchanged values), the file is rewritten without the dead space updates leave, and every
+data point stays; the rewrite is checked (same rows, same checksum) before it is swapped in.
 
-Policy, relative to the NEWEST snapshot in the DB (not the clock, so the result is deterministic), per series:
+Dropping dates is separate and explicit: `compact(db, drop_dates=True, policy=RetentionPolicy(...))` (CLI
+`compact --drop-dates`). It warns with the count of dates and data points that will go (the Hub keeps no
+history: a dropped date can never be fetched again). Without drop_dates, a policy that would drop something is
+refused with that count. Retention, relative to the NEWEST snapshot in the DB (not the clock), per series:
 - every snapshot newer than `keep_all_days`;
 - up to `daily_days` old: the latest snapshot of each calendar day (UTC);
 - older: the latest snapshot of each ISO week (or nothing, with weekly=False).
 "The latest of its day/week" is judged over all snapshots of the series, so compacting twice changes nothing.
 
-The rewrite follows the refresh's safe-writer pattern: under the same refresh lock, a new file `<db>.tmp-<pid>`
-gets the old file's schema (tables, views, macros) and the kept rows, is checkpointed and `os.replace`d onto the
-DB. A kill at any point leaves the old file as it was; readers keep working throughout.
+The rewrite is an atomic rebuild (pipeline/store/rebuild.py) under the refresh lock: a kill at any point leaves
+the old file as it was; readers keep working throughout.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import asdict, dataclass
+import sys
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,14 +28,23 @@ import duckdb
 import orjson
 import polars as pl
 
-from pipeline.database import quote_literal
-from pipeline.paths import sidecar
+from pipeline.database import load_sql, quote_literal
+from pipeline.store import history
 from pipeline.store.lock import RefreshLock
-from pipeline.store.writer import remove_stale_temp_files, swap_in
+from pipeline.store.rebuild import Rebuild, quote_identifier, remove_stale_temp_files, storage_version_of
 
 log = logging.getLogger(__name__)
 
-TABLE = "model_snapshots"
+HISTORY_TABLES = ("history_keys", "history_slots", "history_spans")
+# A checksum over every decoded data point: equal before and after a lossless compaction.
+_CHECKSUM = (
+    "SELECT count(*), coalesce(sum(hash(model_id, snapshot_at, series, run_id, downloads_30d, downloads_all_time, "
+    "likes, trending_score)), 0) FROM {table}"
+)
+
+
+class CompactRefused(ValueError):
+    """compact would drop data points but was not asked to (drop_dates=False)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,46 @@ class RetentionPolicy:
     def __post_init__(self) -> None:
         if self.keep_all_days < 0 or self.daily_days < self.keep_all_days:
             raise ValueError("need 0 <= keep_all_days <= daily_days")
+
+
+@dataclass
+class CompactResult:
+    db: str
+    dry_run: bool
+    drop_dates: bool
+    policy: dict[str, Any] | None
+    newest_snapshot_at: str | None
+    snapshot_times_before: int
+    snapshot_times_dropped: int
+    rows_before: int
+    rows_dropped: int
+    models_rows: int
+    spans_before: int
+    spans_after: int = 0
+    bytes_before: int = 0
+    bytes_after: int = 0
+    dropped_by_series: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_after(self) -> int:
+        return self.rows_before - self.rows_dropped
+
+    def summary(self) -> str:
+        what = "would keep" if self.dry_run else "kept"
+        text = f"compact {self.db}: {what} {self.rows_after:,} of {self.rows_before:,} data points"
+        if self.rows_dropped:
+            text += f" ({self.rows_dropped:,} in {self.snapshot_times_dropped:,} snapshot dates dropped)"
+        else:
+            text += " (lossless)"
+        if not self.dry_run:
+            text += (
+                f"; history rows {self.spans_before:,} -> {self.spans_after:,}; file "
+                f"{self.bytes_before / 2**20:,.1f} MB -> {self.bytes_after / 2**20:,.1f} MB"
+            )
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "rows_after": self.rows_after}
 
 
 def plan_retention(snapshot_times: pl.DataFrame, policy: RetentionPolicy = RetentionPolicy()) -> pl.DataFrame:
@@ -79,83 +132,124 @@ def plan_retention(snapshot_times: pl.DataFrame, policy: RetentionPolicy = Reten
     return times.with_columns(tier=tier).with_columns(keep=keep).sort("series", "snapshot_at")
 
 
-def _snapshot_times(con: duckdb.DuckDBPyConnection, catalog: str) -> pl.DataFrame:
-    return con.sql(
-        f"SELECT series, snapshot_at, count(*) AS rows FROM {catalog}.{TABLE} GROUP BY ALL ORDER BY ALL"
-    ).pl()
-
-
-def _storage_version(con: duckdb.DuckDBPyConnection, catalog: str) -> str:
-    """The storage version the old file was written with ('v1.0.0+' → 'v1.0.0'), kept by the rewrite so a file
-    made for duckdb 1.x clients stays readable by them."""
-    tags = con.sql("SELECT tags FROM duckdb_databases() WHERE database_name = $c", params={"c": catalog}).fetchall()
-    return str((tags[0][0] or {}).get("storage_version", "")).rstrip("+")
-
-
-def compact(db: Path, policy: RetentionPolicy = RetentionPolicy(), dry_run: bool = False) -> dict[str, Any]:
-    """Apply the policy to `db`. Returns counts; with dry_run, what would be dropped (the file is not touched)."""
+def compact(
+    db: Path, *, drop_dates: bool = False, policy: RetentionPolicy | None = None, dry_run: bool = False
+) -> CompactResult:
+    """Compact `db` losslessly; with drop_dates, also drop the snapshot dates `policy` (default
+    RetentionPolicy()) does not keep. dry_run: count only, the file is not touched."""
     db = Path(db)
     if not db.exists():
         raise FileNotFoundError(f"no HubScope DB at {db}: run `python -m pipeline refresh` first")
+    if drop_dates and policy is None:
+        policy = RetentionPolicy()
     with RefreshLock(db):
         remove_stale_temp_files(db)
-        con = duckdb.connect()
-        tmp = sidecar(db, f".tmp-{os.getpid()}")
-        try:
-            con.execute(f"ATTACH {quote_literal(str(db))} AS old (READ_ONLY)")
-            times = _snapshot_times(con, "old")
-            plan = plan_retention(times, policy).join(times, on=["series", "snapshot_at"])
-            dropped = plan.filter(~pl.col("keep"))
-            result: dict[str, Any] = {
-                "policy": asdict(policy),
-                "dry_run": dry_run,
-                "newest_snapshot_at": str(times["snapshot_at"].max()) if times.height else None,
-                "snapshot_times_before": plan.height,
-                "snapshot_times_dropped": dropped.height,
-                "rows_before": int(plan["rows"].sum()),
-                "rows_dropped": int(dropped["rows"].sum()),
-                "models_rows": int(con.sql("SELECT count(*) FROM old.models").fetchall()[0][0]),
-            }
-            result["rows_after"] = result["rows_before"] - result["rows_dropped"]
-            if dry_run or dropped.is_empty():
-                log.info("compaction %s: nothing written (%s)", "dry run" if dry_run else "no-op", result)
-                return result
-            _rewrite(con, tmp, dropped.select("series", "snapshot_at"), result)
-        except BaseException:
-            con.close()
-            for path in (tmp, sidecar(tmp, ".wal")):
-                path.unlink(missing_ok=True)
-            raise
-        con.close()
-        swap_in(tmp, db)
-    log.info("compacted %s: dropped %d snapshot rows of %d", db, result["rows_dropped"], result["rows_before"])
+        times, result = _plan(db, policy, drop_dates, dry_run)
+        if result.rows_dropped and not drop_dates:
+            raise CompactRefused(
+                f"refusing to drop {result.rows_dropped:,} data points in {result.snapshot_times_dropped:,} snapshot "
+                "dates without drop_dates=True (CLI: --drop-dates); plain `compact` is lossless"
+            )
+        if result.rows_dropped:
+            print(_warning(result), file=sys.stderr)
+        if dry_run:
+            return result
+        _rewrite(db, times.filter(~pl.col("keep")).select("series", "snapshot_at"), result)
+    log.info("%s", result.summary())
     return result
 
 
-def _rewrite(con: duckdb.DuckDBPyConnection, tmp: Path, dropped: pl.DataFrame, result: dict[str, Any]) -> None:
-    """Build the compacted copy of `old` at `tmp`: same schema, views, macros and storage version."""
-    tmp.unlink(missing_ok=True)
-    version = _storage_version(con, "old")
-    options = f" (STORAGE_VERSION {quote_literal(version)})" if version else ""
-    con.execute(f"ATTACH {quote_literal(str(tmp))} AS new{options}")
-    con.execute("COPY FROM DATABASE old TO new (SCHEMA)")
-    tables = [t for (t,) in con.sql("SELECT table_name FROM duckdb_tables() WHERE database_name = 'old'").fetchall()]
-    con.register("dropped_times", dropped)
-    for table in tables:
-        rows = f'SELECT * FROM old."{table}"'
-        if table == TABLE:  # only the kept rows are written, so the new file holds no dead space
-            rows += " ANTI JOIN dropped_times d USING (series, snapshot_at)"
-        con.execute(f'INSERT INTO new."{table}" {rows}')
-    con.unregister("dropped_times")
-    con.execute(
-        "INSERT OR REPLACE INTO new.schema_info VALUES ('last_compaction', $v)",
-        parameters={"v": orjson.dumps(result, default=str).decode()},
+def _warning(result: CompactResult) -> str:
+    per_series = ", ".join(f"{s}: {n:,}" for s, n in sorted(result.dropped_by_series.items()))
+    verb = "would drop" if result.dry_run else "DROPS"
+    return (
+        f"WARNING: compact --drop-dates {verb} {result.snapshot_times_dropped:,} snapshot dates ({per_series}) = "
+        f"{result.rows_dropped:,} data points of {result.rows_before:,}. The Hub keeps no history: they cannot be "
+        "fetched again."
     )
-    after = con.sql(f"SELECT count(*) FROM new.{TABLE}").fetchall()[0][0]
-    if after != result["rows_after"]:  # never swap in a file that lost more (or less) than the plan says
-        raise RuntimeError(f"compaction kept {after} rows, the plan said {result['rows_after']}")
-    models_after = con.sql("SELECT count(*) FROM new.models").fetchall()[0][0]
-    if models_after != result["models_rows"]:
+
+
+def _plan(
+    db: Path, policy: RetentionPolicy | None, drop_dates: bool, dry_run: bool
+) -> tuple[pl.DataFrame, CompactResult]:
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {quote_literal(str(db))} AS old (READ_ONLY)")
+        has = {t for (t,) in con.sql("SELECT table_name FROM duckdb_tables() WHERE database_name = 'old'").fetchall()}
+        if not set(HISTORY_TABLES) <= has:
+            raise ValueError(
+                f"{db} has the history layout from before delta encoding: run a refresh first (it migrates the file)"
+            )
+        slots = con.sql(
+            "SELECT series, snapshot_at, sum(models)::BIGINT AS rows FROM old.history_slots GROUP BY ALL ORDER BY ALL"
+        ).pl()
+        plan = plan_retention(slots, policy or RetentionPolicy()).join(slots, on=["series", "snapshot_at"])
+        if policy is None:
+            plan = plan.with_columns(keep=pl.lit(True))
+        dropped = plan.filter(~pl.col("keep"))
+        result = CompactResult(
+            db=str(db), dry_run=dry_run, drop_dates=drop_dates, policy=asdict(policy) if policy else None,
+            newest_snapshot_at=str(slots["snapshot_at"].max()) if slots.height else None,
+            snapshot_times_before=plan.height, snapshot_times_dropped=dropped.height,
+            rows_before=int(plan["rows"].sum()), rows_dropped=int(dropped["rows"].sum()),
+            models_rows=int(con.sql("SELECT count(*) FROM old.models").fetchall()[0][0]),
+            spans_before=int(con.sql("SELECT count(*) FROM old.history_spans").fetchall()[0][0]),
+            bytes_before=db.stat().st_size,
+            dropped_by_series=dict(dropped.group_by("series").len().iter_rows()),
+        )  # fmt: skip
+        return plan, result
+    finally:
+        con.close()
+
+
+def _rewrite(db: Path, dropped: pl.DataFrame, result: CompactResult) -> None:
+    """A fresh file with the old one's schema (tables, views, macros), storage version and rows; the history
+    re-encoded without the dropped snapshots; checked, then swapped in."""
+    with Rebuild(db, storage_version=storage_version_of(db)) as rb:
+        con = rb.con
+        rb.attach_previous("old")
+        con.execute("COPY FROM DATABASE old TO new (SCHEMA)")
+        tables = [
+            t for (t,) in con.sql("SELECT table_name FROM duckdb_tables() WHERE database_name = 'old'").fetchall()
+        ]
+        for table in tables:
+            if table not in HISTORY_TABLES:
+                name = quote_identifier(table)
+                con.execute(f"INSERT INTO new.main.{name} SELECT * FROM old.main.{name}")
+        con.execute("INSERT INTO new.main.history_keys SELECT * FROM old.main.history_keys")
+        con.register("dropped_times", dropped)
+        con.execute(
+            f"CREATE TEMP TABLE _history_full AS SELECT {', '.join(history.FULL_COLUMNS)} "
+            "FROM old.main.model_snapshots ANTI JOIN dropped_times USING (series, snapshot_at)"
+        )
+        con.unregister("dropped_times")
+        _check(con, result)
+        history.encode_full(con)
+        _check_after(con, result)
+        con.execute("DROP TABLE _history_full")
+        con.execute("DELETE FROM rollup_state")  # slots may be renumbered: the rollups start over
+        con.execute(load_sql("rollups"))
+        con.execute(
+            "INSERT OR REPLACE INTO schema_info VALUES ('last_compaction', $v)",
+            parameters={"v": orjson.dumps(result.as_dict(), default=str).decode()},
+        )
+        result.spans_after = int(con.sql("SELECT count(*) FROM new.main.history_spans").fetchall()[0][0])
+        con.execute("DETACH old")
+        rb.commit()
+    result.bytes_after = db.stat().st_size
+
+
+def _check(con: duckdb.DuckDBPyConnection, result: CompactResult) -> None:
+    (kept,) = con.sql("SELECT count(*) FROM _history_full").fetchall()[0]
+    if kept != result.rows_after:  # never swap in a file that lost more (or less) than the plan says
+        raise RuntimeError(f"compaction would keep {kept} data points, the plan says {result.rows_after}")
+
+
+def _check_after(con: duckdb.DuckDBPyConnection, result: CompactResult) -> None:
+    """The new file decodes to exactly the kept rows (count and checksum), and models are unchanged."""
+    expected = con.sql(_CHECKSUM.format(table="_history_full"))
+    got = con.sql(_CHECKSUM.format(table="new.main.model_snapshots"))
+    if expected.fetchall() != got.fetchall():
+        raise RuntimeError("the re-encoded history differs from the kept rows; refusing to swap")
+    if con.sql("SELECT count(*) FROM new.main.models").fetchall()[0][0] != result.models_rows:
         raise RuntimeError("compaction changed models; refusing to swap")
-    con.execute("CHECKPOINT new")
-    con.execute("DETACH new")

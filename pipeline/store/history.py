@@ -56,7 +56,9 @@ def add_recorded_history(con: duckdb.DuckDBPyConnection, run_id: int, history: p
     if history.is_empty():
         return
     missing = [c for c in VALUE_COLUMNS if c not in history.columns]
-    history = history.with_columns(pl.lit(None, pl.Int64 if c != "trending_score" else pl.Float64).alias(c) for c in missing)
+    history = history.with_columns(
+        pl.lit(None, pl.Int64 if c != "trending_score" else pl.Float64).alias(c) for c in missing
+    )
     con.register("recorded_history", history)
     try:
         con.execute(
@@ -86,6 +88,12 @@ def _merge_incoming(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         for table in ("_history_incoming", "_history_old", "_history_full"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def encode_full(con: duckdb.DuckDBPyConnection) -> None:
+    """Encode temp table _history_full (FULL_COLUMNS, every row of each series it holds) into the history
+    tables, replacing those series. The caller owns (and drops) _history_full."""
+    con.execute(load_sql("history/encode"))
 
 
 def reencode_all(con: duckdb.DuckDBPyConnection) -> None:
