@@ -1,0 +1,101 @@
+"""The essay's claims, tested: each claim of "Big is Not Always Better: Why Small Language Models Might Be the Right
+Fit" (Melvin Greer, Intel Community blog, Aug 2024) put to the data — metric, figure, denominator, coverage and a
+verdict computed by the written rule in its SQL file (sql/claims/NN_name.sql; rules explained in docs/claims.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dashboard import data, state
+from dashboard import format as fmt
+from pipeline.database import load_sql
+
+ESSAY = ("“Big is Not Always Better: Why Small Language Models Might Be the Right Fit”, Melvin Greer, Intel Community "
+         "blog, August 2024")  # fmt: skip
+# (sql/claims file, the claim as the essay puts it, what we measure)
+CLAIMS = (
+    ("01_niche", "The SLM market is a niche compared to LLMs (its size “hard to estimate”).",
+     "SLM share of downloads and of models, and its move on a fixed set of models."),
+    ("02_distilled", "An SLM is typically derived from an LLM through distillation or pruning.",
+     "Share of SLMs whose recorded lineage reaches an LLM; share with distil/prune in id or tags."),
+    ("03_specialized", "SLMs are specialized for specific tasks or domains: “sharpshooters, not scatterguns”.",
+     "How evenly each class spreads over pipeline tasks (entropy) and the largest task's share."),
+    ("04_finetuning", "SLMs allow rapid and affordable rerunning and fine-tuning.",
+     "Fine-tunes and adapters per base model, by the class of the base."),
+    ("05_devices", "SLMs suit resource-constrained environments.",
+     "Share of downloads to models whose 4-bit weights fit a phone or laptop."),
+    ("06_openness", "Open-source vs proprietary models complicate valuing the market.",
+     "Share of downloads under restricted licences (open weights, limited use), by class."),
+    ("07_evolution", "The field evolves rapidly.",
+     "Download-weighted median age of the models people download, by class."),
+)  # fmt: skip
+VERDICT_ICONS = {"supported": ":material/check_circle:", "not supported": ":material/cancel:",
+                 "the data can't tell": ":material/help:"}  # fmt: skip
+
+
+def value_text(x: Any, unit: str | None) -> str:
+    """A claim figure in words by its unit (share, points, entropy, ratio, months, number)."""
+    if x is None:
+        return "no figure"
+    x = float(x)
+    if unit == "share":
+        return fmt.percent(x)
+    if unit == "points":
+        return f"{'+' if x >= 0 else '−'}{abs(100 * x):.1f} points"
+    if unit == "months":
+        return f"{x:.1f} months"
+    if unit == "ratio":
+        return f"{x:.2f}×"
+    return f"{x:.2f}"
+
+
+def denominator_text(row: dict[str, Any]) -> str:
+    n = row.get("denominator")
+    amount = fmt.count(n) if "downloads" in str(row.get("denominator_label")) else fmt.integer(n)
+    return f"{amount} {row.get('denominator_label')}"
+
+
+def result(name: str, f: state.Filters) -> dict[str, Any]:
+    return data.one(f"../claims/{name}", {"threshold": f.threshold, "series": f.series})
+
+
+f = state.current()
+meta = data.one("meta")
+st.title("The essay's claims, tested")
+scope = ("the whole Hub" if meta.get("any_full_refresh") else
+         "this selection of Hub models (not the whole Hub)")  # fmt: skip
+st.markdown(
+    f"Each claim of {ESSAY} against {scope}, data as of {fmt.date(meta.get('latest_snapshot_date'))}, SLM = fewer "
+    f"than {fmt.params(f.threshold)} parameters (the sidebar's threshold). Every verdict is computed by a rule "
+    "written in its SQL file (and in docs/claims.md) — supported, not supported, or the data can't tell — never "
+    "picked by hand. Change the threshold and the verdicts are recomputed."
+)
+
+rows = [(name, claim, measured, result(name, f)) for name, claim, measured in CLAIMS]
+st.dataframe(
+    [{"Claim": claim, "Verdict": r.get("verdict"), "Figure": value_text(r.get("figure"), r.get("unit")),
+      "Coverage": fmt.percent(r.get("coverage"))} for _, claim, _, r in rows],
+    hide_index=True,
+)  # fmt: skip
+
+for name, claim, measured, r in rows:
+    st.subheader(f"{r.get('claim_no')}. {claim}")
+    verdict = str(r.get("verdict"))
+    st.markdown(f"{VERDICT_ICONS.get(verdict, '')} **Verdict: {verdict}.** Measured: {measured}")
+    c = st.columns(3)
+    low, high = r.get("figure_low"), r.get("figure_high")
+    span = f"{value_text(low, r['unit'])}–{value_text(high, r['unit'])}" if low is not None else None
+    c[0].metric(str(r.get("metric")), value_text(r.get("figure"), r.get("unit")),
+                help=f"Range from the models of unknown size: {span}" if span else None)  # fmt: skip
+    if r.get("detail_1_label"):
+        c[1].metric(str(r["detail_1_label"]), value_text(r.get("detail_1"), r.get("detail_1_unit")))
+    if r.get("detail_2_label"):
+        c[2].metric(str(r["detail_2_label"]), value_text(r.get("detail_2"), r.get("detail_2_unit")))
+    st.caption(
+        f"Denominator: {denominator_text(r)}. Coverage: {fmt.percent(r.get('coverage'))} {r.get('coverage_label')}."
+        + (f" Range from the models of unknown size: {span}." if span else "") + f" Rule: {r.get('rule')}."
+    )  # fmt: skip
+    with st.expander(f"SQL: sql/claims/{name}.sql (runs as-is in the duckdb CLI)", icon=":material/code:"):
+        st.code(load_sql(f"claims/{name}"), language="sql")
