@@ -17,8 +17,8 @@ CLASS_DOMAIN = ["SLM", "LLM", "unknown"]
 CLASS_RANGE = ["#1b9e77", "#d95f02", "#9e9e9e"]  # colour-blind-safe pair (ColorBrewer Dark2) + grey for unknown
 # Fallback band order for a DB without config_bands (the bands of config/hubscope.toml before they were tables).
 BAND_DOMAIN = ["<1B", "1-3B", "3-10B", "10-30B", "30-100B", ">100B", "unknown"]
-_SLM_SHADES = ["#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b"]
-_LLM_SHADES = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704", "#5a1a00"]
+SLM_SHADES = ["#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b"]
+LLM_SHADES = ["#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603", "#7f2704", "#5a1a00"]
 TIER_DOMAIN = ["permissive", "copyleft", "open-restricted", "non-commercial", "unknown"]
 TIER_RANGE = ["#2b83ba", "#abdda4", "#fdae61", "#d7191c", "#bdbdbd"]
 GATED_DOMAIN = ["no", "auto", "manual"]
@@ -55,8 +55,8 @@ def band_colors(bands: Sequence[Band], threshold: float | None) -> tuple[list[st
     cut = threshold if threshold is not None else 10e9
     small = [b for b in known if b.upper is not None and b.upper <= cut]
     large = [b for b in known if b not in small]
-    colors = _SLM_SHADES[-len(small) :] if small else []
-    colors += _LLM_SHADES[: len(large)]
+    colors = SLM_SHADES[-len(small) :] if small else []
+    colors += LLM_SHADES[: len(large)]
     return [b.label for b in small + large] + ["unknown"], [*colors, MUTED]
 
 

@@ -241,7 +241,7 @@ def cap_bytes(frame: pl.DataFrame, limit: int = MAX_RESULT_BYTES) -> tuple[pl.Da
     size = frame.estimated_size()
     if size <= limit or frame.height == 0:
         return frame, False
-    keep = max(0, int(frame.height * limit / size) - 1)
+    keep = int(frame.height * limit / size)
     while keep > 0 and frame.head(keep).estimated_size() > limit:
         keep //= 2
     return frame.head(keep), True

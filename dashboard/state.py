@@ -193,13 +193,19 @@ def check_url(spec: UrlSpec) -> list[str]:
         parsed = parse(raw) if callable(parse) else raw
         label = _nearest_label(options, parsed) if isinstance(parsed, float) else by_value.get(str(parsed))
         if label is not None:
+            # The URL and the widget's state both get the label's value: the bound widget is created after this.
             st.query_params[key] = label
+            st.session_state[key] = options[label] if key in _STATE_VALUES else label
             notes.append(f"{key}={raw} read as {label}")
         else:
             del st.query_params[key]
             shown = ", ".join(list(options)[:8]) + ("…" if len(options) > 8 else "")
             notes.append(f"{key}={raw} is not one of {shown}; the default is used")
     return notes
+
+
+# Widgets whose state holds the option key (radio/selectbox with format_func), not the label shown.
+_STATE_VALUES = {"scope", "unknown", "window", "explorer_sort"}
 
 
 def _nearest_label(options: Mapping[str, object], value: float) -> str | None:
