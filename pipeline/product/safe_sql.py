@@ -292,6 +292,20 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return flat(frame).write_csv().encode()
 
 
+def render(frame: pl.DataFrame, fmt: str) -> bytes:
+    """The result as `query --format` prints it: table (every type shown), csv (nested as JSON text) or json."""
+    if fmt == "csv":
+        return csv_bytes(frame)
+    if fmt == "json":
+        try:
+            return (frame.write_json() + "\n").encode()
+        except Exception:  # noqa: BLE001 (a type JSON cannot hold, e.g. binary or decimal: write it as text)
+            return (flat(frame).write_json() + "\n").encode()
+    shown = {"tbl_rows": -1, "tbl_cols": -1, "fmt_str_lengths": 80, "tbl_width_chars": 200}
+    with pl.Config(**shown, tbl_hide_dataframe_shape=True):
+        return (str(frame) + "\n").encode()
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
