@@ -7,11 +7,12 @@ record never sinks a page: it is kept whole, with the reason, and the run goes o
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
@@ -29,6 +30,15 @@ from pipeline.ingest.fields import (
     valid_id,
 )
 from pipeline.ingest.rawjson import MAX_RAW_CHARS, Unreadable
+
+if TYPE_CHECKING:
+    from pipeline.store.writer import Writer
+
+log = logging.getLogger(__name__)
+
+# Pages are normalized and staged in groups of this many records, so memory stays flat at Hub scale.
+BATCH_RECORDS = 20_000
+LOG_EVERY_PAGES = 100  # progress lines for logs when stderr is not a terminal (cron, systemd)
 
 MODEL_SCHEMA: dict[str, pl.DataType] = {
     "model_id": pl.String(),
@@ -286,3 +296,26 @@ def _dump(record: Any) -> str:
         except (RecursionError, ValueError, TypeError) as err:
             text = f'"<{type(record).__name__} that cannot be written as JSON: {type(err).__name__}>"'
     return text if len(text) <= MAX_RAW_CHARS else text[:MAX_RAW_CHARS] + f"…[{len(text):,} characters, cut]"
+
+
+def stage_pages(pages: Iterable[list[Any]], writer: Writer, progress: Any) -> int:
+    """Normalize pages of raw Hub records in batches of BATCH_RECORDS and stage each with `writer.add_batch`
+    (the record sources' `stage`: memory stays flat at Hub scale); `progress` (a tqdm bar) counts records.
+    Returns the number of pages."""
+    normalizer = Normalizer()
+    pending: list[Any] = []
+    n_pages = n_models = 0
+    for page in pages:
+        n_pages += 1
+        n_models += len(page)
+        pending.extend(page)
+        progress.update(len(page))
+        progress.set_postfix(pages=n_pages, refresh=False)
+        if progress.disable and n_pages % LOG_EVERY_PAGES == 0:
+            log.info("fetched %d pages, %d models", n_pages, n_models)  # (a disabled bar counts nothing)
+        if len(pending) >= BATCH_RECORDS:
+            writer.add_batch(normalizer.batch(pending))
+            pending = []
+    if pending:
+        writer.add_batch(normalizer.batch(pending))
+    return n_pages

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from pipeline.ingest.normalize import stage_pages
 from pipeline.ingest.rawjson import parse_item
 
 PAGE_SIZE = 1000
@@ -55,6 +56,37 @@ class Snapshot:
 
     def lineage(self) -> pl.DataFrame:
         return pl.read_parquet(self.path / "lineage.parquet")
+
+
+class SnapshotSource:
+    """A recorded snapshot as a `pipeline.ingest.source.Source`: its records go through the crawl's normalizer;
+    its reference counts, outside lineage and dated history are added as they were recorded."""
+
+    series: str | None = None  # it brings its own dated history (catalog, daily-top, trending series)
+    is_full = False  # a selection, not the whole Hub: never marks other models unseen
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.origin = f"snapshot:{snapshot.path.name}"
+
+    @property
+    def as_of(self) -> datetime:
+        return self.snapshot.as_of
+
+    def describe(self) -> str:
+        return self.snapshot.describe()
+
+    def filters(self) -> dict[str, Any]:
+        return {"snapshot": str(self.snapshot.path)}
+
+    def expected_models(self) -> int | None:
+        return int(self.snapshot.manifest["models"])
+
+    def stage(self, writer: Any, progress: Any) -> int:
+        writer.add_reference(self.snapshot.reference_params())
+        writer.add_lineage(self.snapshot.lineage())
+        writer.add_history(self.snapshot.history())
+        return stage_pages(self.snapshot.pages(), writer, progress)
 
 
 def open_snapshot(path: Path) -> Snapshot:
