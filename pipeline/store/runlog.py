@@ -212,9 +212,9 @@ def read(db: Path) -> Journal:
 
 
 def runs(db: Path) -> list[dict[str, Any]]:
-    """Valid journal runs as dicts of typed values (datetimes, not ISO strings), latest state of each; a started
-    run whose process is gone is 'killed'."""
-    return [asdict(r) for r in read(db).records]
+    """Valid journal runs as dicts typed as `refresh_runs` rows read from the DB are (datetimes, not ISO strings;
+    filters as JSON text), latest state of each; a started run whose process is gone is 'killed'."""
+    return [{**asdict(r), "filters": orjson.dumps(r.filters).decode()} for r in read(db).records]
 
 
 def next_run_id(db: Path, latest_in_db: int) -> int:

@@ -4,8 +4,8 @@
   for a 3M-model file), derived objects dropped, the migrations it lacks applied.
 - It records its migrations but has another storage version: its whole database is copied into a file of that
   version (`COPY FROM DATABASE`), then as above.
-- It has no `schema_migrations` (written before migrations existed): a fresh file from `sql/schema.sql`, its
-  rows copied by column name for the columns both have.
+- It has no `schema_migrations` (written before migrations existed): a new file from the baseline migration
+  (001), its rows copied by column name for the columns both have, then the later migrations in order.
 - No previous file: a fresh file from `sql/schema.sql`.
 
 A DB file is something users download, so every name read from its catalog is quoted with
@@ -95,12 +95,16 @@ def open_next(rebuild: Rebuild, con: duckdb.DuckDBPyConnection) -> None:
             if applied:
                 log.info("applied migrations: %s", ", ".join(f"{m.version:03d}_{m.name}" for m in applied))
             con.execute(load_sql("schema"))
+        elif db.exists():
+            log.info("the previous file predates schema migrations: copying its rows by column name")
+            baseline = migrations.available()[0]
+            con.execute(baseline.sql)
+            copy_rows_by_name(con, rebuild)
+            migrations.apply_pending(con, set())  # the baseline is idempotent (IF NOT EXISTS); then the rest
+            con.execute(load_sql("schema"))
         else:
             con.execute(load_sql("schema"))
             migrations.record_all(con)
-            if db.exists():
-                log.info("the previous file predates schema migrations: copying its rows by column name")
-                copy_rows_by_name(con, rebuild)
     except BaseException:
         rebuild.__exit__(None, None, None)
         raise
@@ -127,21 +131,25 @@ def drop_derived(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def copy_rows_by_name(con: duckdb.DuckDBPyConnection, rebuild: Rebuild) -> None:
-    """Rows of the previous file into our tables, for the columns both have (added columns stay NULL/default).
-    Only our table and column names are used; the previous file's catalog only decides which of ours exist."""
+    """Rows of the previous file into the new file's tables (the baseline's), for the columns both have (added
+    columns stay NULL). Only names from the new file, which our SQL created, are used: the previous file's
+    catalog only decides which of them it has."""
     rebuild.attach_previous("old")
     try:
-        for table, columns in schema_columns().items():
-            old = {
-                name
-                for (name,) in con.sql(
-                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'old' AND schema_name = 'main' "
-                    "AND table_name = $t",
-                    params={"t": table},
-                ).fetchall()
-            }
-            shared = ", ".join(quote_identifier(c) for c in columns if c in old)
-            if shared and table != "schema_migrations":
-                con.execute(f"INSERT INTO new.main.{table} ({shared}) SELECT {shared} FROM old.main.{table}")
+        pairs = con.sql(
+            "SELECT n.table_name, n.column_name FROM duckdb_columns() n JOIN duckdb_columns() o "
+            "ON o.database_name = 'old' AND o.schema_name = 'main' AND o.table_name = n.table_name "
+            "AND o.column_name = n.column_name "
+            "JOIN duckdb_tables() t ON t.database_name = 'new' AND t.schema_name = 'main' "
+            "AND t.table_name = n.table_name "
+            "WHERE n.database_name = 'new' AND n.schema_name = 'main' AND n.table_name <> 'schema_migrations' "
+            "ORDER BY n.table_name, n.column_index"
+        ).fetchall()
+        by_table: dict[str, list[str]] = {}
+        for table, column in pairs:
+            by_table.setdefault(table, []).append(quote_identifier(column))
+        for table, columns in by_table.items():
+            shared, name = ", ".join(columns), quote_identifier(table)
+            con.execute(f"INSERT INTO new.main.{name} ({shared}) SELECT {shared} FROM old.main.{name}")
     finally:
         rebuild.detach("old")
