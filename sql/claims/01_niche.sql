@@ -12,7 +12,7 @@ lm AS (SELECT model_class(params_total, p.t) AS cls, COALESCE(downloads_30d, 0) 
 k AS (
     SELECT count(*) AS models, sum(dl) AS dl,
            count(*) FILTER (WHERE cls = 'SLM') AS slm_n, count(*) FILTER (WHERE cls = 'LLM') AS llm_n,
-           sum(dl) FILTER (WHERE cls = 'SLM') AS slm_dl, sum(dl) FILTER (WHERE cls = 'LLM') AS llm_dl,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'SLM'), 0) AS slm_dl, COALESCE(sum(dl) FILTER (WHERE cls = 'LLM'), 0) AS llm_dl,
            COALESCE(sum(dl) FILTER (WHERE cls IS NULL), 0) AS unknown_dl
     FROM lm
 ),
@@ -32,8 +32,8 @@ pair AS (
                          GROUP BY model_id HAVING count(DISTINCT snapshot_date) = 2)
 ),
 move AS (
-    SELECT sum(dl) FILTER (WHERE cls = 'SLM' AND snapshot_date = ends.d_to) / NULLIF(sum(dl) FILTER (WHERE snapshot_date = ends.d_to), 0)
-         - sum(dl) FILTER (WHERE cls = 'SLM' AND snapshot_date = ends.d_from) / NULLIF(sum(dl) FILTER (WHERE snapshot_date = ends.d_from), 0) AS change,
+    SELECT COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND snapshot_date = ends.d_to), 0) / NULLIF(sum(dl) FILTER (WHERE snapshot_date = ends.d_to), 0)
+         - COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND snapshot_date = ends.d_from), 0) / NULLIF(sum(dl) FILTER (WHERE snapshot_date = ends.d_from), 0) AS change,
            count(*) FILTER (WHERE snapshot_date = ends.d_to) AS cohort
     FROM pair, ends
 ),

@@ -10,11 +10,11 @@ m AS (
     FROM models, p WHERE is_language_model AND params_total IS NOT NULL
 ),
 k AS (
-    SELECT sum(dl) FILTER (WHERE cls = 'SLM') AS slm_dl,
-           sum(dl) FILTER (WHERE cls = 'SLM' AND device_class IS NOT NULL) AS slm_known,
-           sum(dl) FILTER (WHERE cls = 'SLM' AND device_class IN ('phone', 'laptop')) AS slm_small,
-           sum(dl) FILTER (WHERE cls = 'LLM' AND device_class IS NOT NULL) AS llm_known,
-           sum(dl) FILTER (WHERE cls = 'LLM' AND device_class IN ('phone', 'laptop')) AS llm_small
+    SELECT COALESCE(sum(dl) FILTER (WHERE cls = 'SLM'), 0) AS slm_dl,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND device_class IS NOT NULL), 0) AS slm_known,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND device_class IN ('phone', 'laptop')), 0) AS slm_small,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'LLM' AND device_class IS NOT NULL), 0) AS llm_known,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'LLM' AND device_class IN ('phone', 'laptop')), 0) AS llm_small
     FROM m
 )
 SELECT
@@ -25,7 +25,7 @@ SELECT
     llm_small / NULLIF(llm_known, 0) AS detail_2, 'the same share for LLM downloads' AS detail_2_label, 'share' AS detail_2_unit,
     slm_known::BIGINT AS denominator, '30-day downloads of SLM language models with a device class' AS denominator_label,
     slm_known / NULLIF(slm_dl, 0) AS coverage, 'of SLM downloads have a device class' AS coverage_label,
-    CASE WHEN slm_dl IS NULL OR slm_known / slm_dl < 0.5 THEN 'the data can''t tell'
+    CASE WHEN slm_dl = 0 OR slm_known / slm_dl < 0.5 THEN 'the data can''t tell'
          WHEN slm_small / slm_known >= 0.75 THEN 'supported'
          ELSE 'not supported' END AS verdict,
     'supported when at least 75% of SLM downloads go to models that fit a phone or laptop; can''t tell when the '

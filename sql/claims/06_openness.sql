@@ -12,12 +12,12 @@ m AS (
     FROM models, p WHERE is_language_model AND params_total IS NOT NULL
 ),
 k AS (
-    SELECT sum(dl) AS dl,
-           sum(dl) FILTER (WHERE license_tier IS NOT NULL AND license_tier <> 'unknown') AS known,
-           sum(dl) FILTER (WHERE cls = 'SLM' AND license_tier IS NOT NULL AND license_tier <> 'unknown') AS slm_known,
-           sum(dl) FILTER (WHERE cls = 'LLM' AND license_tier IS NOT NULL AND license_tier <> 'unknown') AS llm_known,
-           sum(dl) FILTER (WHERE cls = 'SLM' AND license_tier IN ('open-restricted', 'non-commercial')) AS slm_r,
-           sum(dl) FILTER (WHERE cls = 'LLM' AND license_tier IN ('open-restricted', 'non-commercial')) AS llm_r
+    SELECT COALESCE(sum(dl), 0) AS dl,
+           COALESCE(sum(dl) FILTER (WHERE license_tier IS NOT NULL AND license_tier <> 'unknown'), 0) AS known,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND license_tier IS NOT NULL AND license_tier <> 'unknown'), 0) AS slm_known,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'LLM' AND license_tier IS NOT NULL AND license_tier <> 'unknown'), 0) AS llm_known,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND license_tier IN ('open-restricted', 'non-commercial')), 0) AS slm_r,
+           COALESCE(sum(dl) FILTER (WHERE cls = 'LLM' AND license_tier IN ('open-restricted', 'non-commercial')), 0) AS llm_r
     FROM m
 ),
 f AS (SELECT *, slm_r / NULLIF(slm_known, 0) AS slm_share, llm_r / NULLIF(llm_known, 0) AS llm_share FROM k)
@@ -30,7 +30,7 @@ SELECT
     known::BIGINT AS denominator, '30-day downloads of sized language models with a known licence tier'
         AS denominator_label,
     known / NULLIF(dl, 0) AS coverage, 'of sized language-model downloads have a known licence tier' AS coverage_label,
-    CASE WHEN dl IS NULL OR known / dl < 0.5 THEN 'the data can''t tell'
+    CASE WHEN dl = 0 OR known / dl < 0.5 THEN 'the data can''t tell'
          WHEN greatest(COALESCE(slm_share, 0), COALESCE(llm_share, 0)) >= 0.20 THEN 'supported'
          ELSE 'not supported' END AS verdict,
     'supported when at least 20% of either class''s downloads carry restricted terms; can''t tell when licence '
