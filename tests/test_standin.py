@@ -12,6 +12,7 @@ import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,10 @@ import pytest
 if "huggingface_hub" not in sys.modules:  # HF_HOME is read once, at import
     os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf-home-")
 
-from huggingface_hub import HfApi, constants  # noqa: E402
-from huggingface_hub.errors import HfHubHTTPError  # noqa: E402
+from huggingface_hub import HfApi, constants, hf_hub_download  # noqa: E402
+from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RevisionNotFoundError  # noqa: E402
 
+from hubscope_testing.datasets import Commit, DatasetHost, DatasetRepo  # noqa: E402
 from hubscope_testing.standin import (  # noqa: E402
     ALLOWED_EXPAND,
     Faults,
@@ -34,11 +36,9 @@ from hubscope_testing.standin import (  # noqa: E402
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-HUB_DATA = ROOT.parent / "shared" / "hub-data"  # the read-only real data beside the repo (CI has it too)
-DUMP_2022 = HUB_DATA / "hub-full-2022-02.jsonl.gz"
-FINETUNES = HUB_DATA / "finetune-trees-2025-04.jsonl.gz"
-
-pytestmark = pytest.mark.skipif(not DUMP_2022.exists(), reason="shared hub data not mounted")
+DATA = ROOT / "tests" / "data"  # small real fixtures, provenance in tests/data/README.md
+DUMP_2022 = DATA / "hub-full-2022-02-first2500.jsonl.gz"
+FINETUNES = DATA / "finetune-trees-2025-04.jsonl.gz"
 
 Page = tuple[int, dict[str, str], bytes]
 
@@ -319,7 +319,17 @@ def test_page_faults_count_per_query(hub: StandinHub) -> None:
 
 def test_cli_serves(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hubscope_testing.standin", "--records", str(FINETUNES), "--port", "0", "--truncate-page", "3"],
+        [
+            sys.executable,
+            "-m",
+            "hubscope_testing.standin",
+            "--records",
+            str(FINETUNES),
+            "--port",
+            "0",
+            "--truncate-page",
+            "3",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -338,5 +348,83 @@ def test_cli_serves(tmp_path: Path) -> None:
         main(["--help"])
 
 
-def test_faults_dataclass_defaults() -> None:
-    assert Faults() == Faults(rate_limit_storm=0, server_errors=0, drop_connection_on_page=None)
+def test_set_faults_without_arguments_resets_every_switch(hub: StandinHub, api: HfApi) -> None:
+    hub.set_faults(server_errors=3, truncate_page=0, rate_limit_storm=2)
+    assert hub.set_faults() == Faults()
+    assert len(list(api.list_models(author="mistralai", expand=["author"]))) > 0
+    assert {r.status for r in hub.requests} == {200}
+
+
+# ------------------------------------------------------------------------------------------------ dataset repos
+
+HUBSTATS_FILE = DATA / "hubstats-sample-fixture.parquet"
+
+
+@pytest.fixture
+def dataset_hub() -> Iterator[tuple[StandinHub, DatasetHost, list[Commit]]]:
+    """Seven commits of a dataset repo (one without the file), three to a page of the commit listing."""
+    commits = [
+        Commit(f"{i:02d}".ljust(40, "c"), datetime(2026, 7, 1 + i, 6, tzinfo=UTC),
+               {} if i == 3 else {"models.parquet": HUBSTATS_FILE})
+        for i in range(7)
+    ]  # fmt: skip
+    host = DatasetHost([DatasetRepo("cfahlgren1/hub-stats", commits, page_size=3)])
+    with StandinHub([], datasets=host) as server, pytest.MonkeyPatch.context() as mp:
+        # As if HF_ENDPOINT pointed here at import: hf_hub_url swaps `endpoint=` in only for URLs that start with
+        # constants.ENDPOINT, so the module's `hub` fixture (which patches ENDPOINT alone) would send us elsewhere.
+        mp.setattr(constants, "ENDPOINT", server.url)
+        mp.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", server.url + "/{repo_id}/resolve/{revision}/{filename}")
+        yield server, host, commits
+
+
+def test_commit_listing_pages_with_link_headers(dataset_hub: tuple[StandinHub, DatasetHost, list[Commit]]) -> None:
+    server, host, commits = dataset_hub
+    got = HfApi(endpoint=server.url, token=False).list_repo_commits("cfahlgren1/hub-stats", repo_type="dataset")
+    assert [c.commit_id for c in got] == [c.sha for c in reversed(commits)]  # newest first
+    assert got[0].created_at == datetime(2026, 7, 7, 6, tzinfo=UTC) and got[0].authors == ["cfahlgren1"]
+    assert len(host.served(method="GET")) == 3  # 7 commits, 3 a page
+    status, headers, body = fetch(f"{server.url}/api/datasets/cfahlgren1/hub-stats/commits/{commits[2].sha}")
+    assert status == 200 and [c["id"] for c in orjson.loads(body)] == [c.sha for c in commits[2::-1]]
+    assert "Link" not in headers  # 3 commits reachable from there: one page
+
+
+def test_resolve_headers_and_404_codes(dataset_hub: tuple[StandinHub, DatasetHost, list[Commit]]) -> None:
+    server, _, commits = dataset_hub
+    base = f"{server.url}/datasets/cfahlgren1/hub-stats/resolve"
+    request = urllib.request.Request(f"{base}/main/models.parquet", method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.headers["X-Repo-Commit"] == commits[-1].sha
+        assert resp.headers["Content-Length"] == str(HUBSTATS_FILE.stat().st_size)
+        assert resp.headers["ETag"].startswith('"') and resp.read() == b""
+    ranged = urllib.request.Request(f"{base}/{commits[0].sha}/models.parquet", headers={"Range": "bytes=100-"})
+    with urllib.request.urlopen(ranged, timeout=10) as resp:
+        size = HUBSTATS_FILE.stat().st_size
+        assert resp.status == 206 and resp.headers["Content-Range"] == f"bytes 100-{size - 1}/{size}"
+        assert resp.read() == HUBSTATS_FILE.read_bytes()[100:]
+    for url, code in (
+        (f"{base}/{'f' * 40}/models.parquet", "RevisionNotFound"),
+        (f"{base}/{commits[3].sha}/models.parquet", "EntryNotFound"),
+        (f"{server.url}/datasets/nobody/nothing/resolve/main/models.parquet", "RepoNotFound"),
+    ):
+        status, headers, _ = fetch(url)
+        assert (status, headers["X-Error-Code"]) == (404, code)
+
+
+def test_download_through_the_client_survives_429_5xx_and_a_dropped_connection(
+    dataset_hub: tuple[StandinHub, DatasetHost, list[Commit]], tmp_path: Path
+) -> None:
+    server, host, commits = dataset_hub
+    host.set_faults(rate_limit=1, server_errors=1, drop_file_gets=1)
+
+    def download(revision: str) -> Path:
+        return Path(hf_hub_download("cfahlgren1/hub-stats", "models.parquet", repo_type="dataset", revision=revision,
+                                    endpoint=server.url, token=False, cache_dir=tmp_path))  # fmt: skip
+
+    path = download(commits[1].sha)
+    assert path.read_bytes() == HUBSTATS_FILE.read_bytes() and path.parent.name == commits[1].sha
+    statuses = [r.status for r in host.requests]
+    assert statuses[:2] == [429, 500] and 599 in statuses and statuses[-1] == 200  # 599: dropped mid-file
+    with pytest.raises(EntryNotFoundError):
+        download(commits[3].sha)
+    with pytest.raises(RevisionNotFoundError):
+        download("f" * 40)
