@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from pipeline.ingest.normalize import CREATED_AT_SENTINEL, Batch, Normalizer
+from pipeline.ingest.normalize import BATCH_RECORDS, CREATED_AT_SENTINEL, Batch, Normalizer, stage_pages
 from pipeline.ingest.rawjson import PageError, Unreadable, parse_item, parse_page
 
 
@@ -260,3 +260,28 @@ def test_a_value_arrow_cannot_store_quarantines_only_its_row() -> None:
     assert reasons["bad/surrogate-licence"].startswith("license_raw cannot be stored: UnicodeEncodeError")
     # a shape no check names still costs only its record (the per-record safety net)
     assert reasons["bad/int"] == "cannot be read (OverflowError: int too large to convert to float)"
+
+
+def test_stage_pages_normalizes_in_batches_of_20000_and_counts_progress() -> None:
+    class Writer:
+        def __init__(self) -> None:
+            self.batches: list[Batch] = []
+
+        def add_batch(self, batch: Batch) -> None:
+            self.batches.append(batch)
+
+    class Bar:
+        disable, n = False, 0
+
+        def update(self, k: int) -> None:
+            self.n += k
+
+        def set_postfix(self, **_: object) -> None:
+            pass
+
+    pages = [[{"id": f"org/m{p}-{i}"} for i in range(1000)] for p in range(45)]
+    pages[44].append({"id": "org/m0-0"})  # a duplicate across batches is still caught
+    writer, bar = Writer(), Bar()
+    assert stage_pages(pages, writer, bar) == 45
+    assert [b.models.height for b in writer.batches] == [BATCH_RECORDS, BATCH_RECORDS, 5000]
+    assert [b.rejected.height for b in writer.batches] == [0, 0, 1] and bar.n == 45_001

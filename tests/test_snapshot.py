@@ -87,3 +87,24 @@ def test_the_configured_boundary_is_recorded_for_the_sql_defaults(snapshot_slice
         "SELECT count(*) FROM models WHERE model_class IS DISTINCT FROM model_class(params_total, default_threshold())",
     ) == [(0,)]
     assert q(db, "SELECT count(*) FROM models WHERE model_class = 'LLM' AND params_total < 10e9") != [(0,)]
+
+
+def test_the_snapshot_is_a_source_with_its_own_dates_and_history(snapshot_slice: Path, tmp_path: Path) -> None:
+    from pipeline.ingest.snapshot import SnapshotSource
+    from pipeline.refresh import refresh
+
+    snap = open_snapshot(snapshot_slice)
+    source = SnapshotSource(snap)
+    manifest = snap.manifest
+    assert (source.origin, source.series, source.is_full) == (f"snapshot:{snapshot_slice.name}", None, False)
+    assert source.as_of == snap.as_of and source.expected_models() == manifest["models"]
+    assert source.filters() == {"snapshot": str(snapshot_slice)} and source.describe() == snap.describe()
+    db = tmp_path / "hub.duckdb"
+    result = refresh(db, source)
+    assert result is not None and result.status == "ok", result.error
+    assert result.counts["pages_fetched"] == -(-manifest["models"] // 1000)
+    assert q(db, "SELECT count(*), count(DISTINCT origin), min(origin) FROM models") == [
+        (manifest["models"], 1, source.origin)
+    ]
+    assert q(db, "SELECT count(*) FROM model_snapshots") == [(manifest["history_rows"],)]  # recorded, none added
+    assert q(db, "SELECT source FROM refresh_runs") == [(snap.describe(),)]
