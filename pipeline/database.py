@@ -30,6 +30,7 @@ _UNPRINTABLE = re.compile(r"\bINTERVAL\b|\bUNION\(|TIME WITH TIME ZONE|\bTIMETZ\
 # then refused), the spill directory is set before it (the temp directory stays readable when external access
 # is off, so it must be private and empty), and lock_configuration comes last.
 _LOCKDOWN = (
+    "SET enable_progress_bar = false",
     "SET autoinstall_known_extensions = false",
     "SET autoload_known_extensions = false",
     "SET allow_community_extensions = false",
@@ -45,7 +46,7 @@ class DatabaseError(Exception):
 class MissingDatabase(DatabaseError, FileNotFoundError):
     def __init__(self, path: Path) -> None:
         super().__init__(
-            f"no HubScope DB at {path}: build it with `python -m pipeline refresh` ({REBUILD_HINT} offline)"
+            f"no HubScope DB at {path}: build it with `{REBUILD_HINT}` (offline) or `python -m pipeline refresh`"
         )
 
 

@@ -42,9 +42,11 @@ ADDRESS_SPACE_BYTES = 3 * 2**30  # the child's hard rlimit (virtual memory: Duck
 RSS_CAP_BYTES = 2 * 2**30  # resident memory at which the parent kills the child
 MAX_RESULT_BYTES = 64 * 2**20  # Arrow bytes handed back; bigger results are cut (CSV/table stay bounded)
 THREADS = 2
+MAX_SQL_CHARS = 100_000  # far beyond a hand-written query; bounds the parse done in this process (~0.2 s)
 MAX_ROWS_LIMIT = 1_000_000
 MAX_TIMEOUT_S = 3600.0
 POLL_S = 0.02
+_JSON = orjson.OPT_NON_STR_KEYS  # MAP keys may be numbers
 
 # Names refused wherever they appear as identifiers: they reveal local paths, settings, logs or secrets, or
 # run SQL built from strings (which would hide the other names from this check).
@@ -59,6 +61,8 @@ PATH_REVEALING = frozenset({
 
 class SafeSQLError(Exception):
     """Base of everything run_safe_query raises on purpose; str() is the one line to show."""
+
+    peak_rss_bytes = 0  # of the query's child process, when it got that far
 
 
 class UnsafeQuery(SafeSQLError):
@@ -102,6 +106,8 @@ def validate_limits(max_rows: int, timeout_s: float) -> None:
 
 def check_statement(sql: str) -> str:
     """The single SELECT statement in `sql` (layer 1), else UnsafeQuery with the reason."""
+    if len(sql) > MAX_SQL_CHARS:
+        raise UnsafeQuery(f"the query text is {len(sql):,} characters; the limit is {MAX_SQL_CHARS:,}")
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.ParserException as err:
@@ -153,8 +159,9 @@ def run_safe_query(
     db_path = Path(db_path)
     if not db_path.exists():
         raise MissingDatabase(db_path)
+    context = _context()
+    started = time.monotonic()  # the time limit covers the parse below, the child and reading its result
     query = check_statement(sql)
-    started = time.monotonic()
     job = Path(tempfile.mkdtemp(prefix="hubscope-sql-"))
     try:
         (job / "spill").mkdir()
@@ -163,7 +170,7 @@ def run_safe_query(
             "memory_limit": MEMORY_LIMIT, "threads": THREADS, "address_space_bytes": ADDRESS_SPACE_BYTES,
         }  # fmt: skip
         (job / "request.json").write_text(json.dumps(request))
-        peak, exitcode = _run_worker(job, timeout_s)
+        peak, exitcode = _run_worker(context, job, started + timeout_s, timeout_s)
         status = _read_status(job, exitcode)
         frame = pl.read_ipc(job / "result.arrow")
     finally:
@@ -176,19 +183,26 @@ def run_safe_query(
 @cache
 def _context() -> multiprocessing.context.BaseContext:
     """A forkserver that has imported the worker module: each query is one fork of an idle, single-threaded
-    process (never of the caller, which may be a threaded Streamlit server)."""
+    process (never of the caller, which may be a threaded Streamlit server). Started here, once, so its start-up
+    (~1-3 s) is never counted against a query's time limit."""
+    from pipeline.product import sql_worker
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["pipeline.product.sql_worker"])
+    warm = context.Process(target=sql_worker.ready, name="hubscope-sql-start", daemon=True)
+    warm.start()
+    warm.join()
     return context
 
 
-def _run_worker(job: Path, timeout_s: float) -> tuple[int, int]:
+def _run_worker(
+    context: multiprocessing.context.BaseContext, job: Path, deadline: float, timeout_s: float
+) -> tuple[int, int]:
     """Run the child until it exits; kill it at the deadline or the RSS cap. Returns (peak RSS seen, exit code)."""
     from pipeline.product import sql_worker
 
-    proc = _context().Process(target=sql_worker.run_job, args=(str(job),), name="hubscope-sql", daemon=True)
-    proc.start()  # returns once forked: the forkserver's one-time start-up is not the query's time
-    deadline = time.monotonic() + timeout_s
+    proc = context.Process(target=sql_worker.run_job, args=(str(job),), name="hubscope-sql", daemon=True)
+    proc.start()
     peak = 0
     try:
         while proc.exitcode is None:
@@ -196,12 +210,11 @@ def _run_worker(job: Path, timeout_s: float) -> tuple[int, int]:
             peak = max(peak, hwm)
             if rss > RSS_CAP_BYTES:
                 _kill(proc)
-                raise QueryOutOfMemory(
-                    f"query stopped: it needed more than the {RSS_CAP_BYTES / 2**30:g} GB memory limit"
-                )
+                limit = f"query stopped: it needed more than the {RSS_CAP_BYTES / 2**30:g} GB memory limit"
+                raise _stopped(QueryOutOfMemory, limit, peak)
             if time.monotonic() >= deadline:
                 _kill(proc)
-                raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit")
+                raise _stopped(QueryTimeout, f"query stopped after the {timeout_s:g} s time limit", peak)
             multiprocessing.connection.wait([proc.sentinel], timeout=POLL_S)
         exitcode = proc.exitcode
     finally:
@@ -209,6 +222,12 @@ def _run_worker(job: Path, timeout_s: float) -> tuple[int, int]:
             _kill(proc)
         proc.close()
     return peak, exitcode
+
+
+def _stopped(kind: type[SafeSQLError], message: str, peak: int) -> SafeSQLError:
+    err = kind(message)
+    err.peak_rss_bytes = peak
+    return err
 
 
 def _kill(proc: multiprocessing.process.BaseProcess) -> None:
@@ -280,7 +299,10 @@ def flat(frame: pl.DataFrame) -> pl.DataFrame:
     out = []
     for name, dtype in frame.schema.items():
         if dtype.is_nested() or dtype == pl.Object:
-            values = [None if v is None else orjson.dumps(v, default=str).decode() for v in frame[name].to_list()]
+            values = [
+                None if v is None else orjson.dumps(v, default=str, option=_JSON).decode()
+                for v in frame[name].to_list()
+            ]
             out.append(pl.Series(name, values, dtype=pl.String))
         elif dtype == pl.Binary:
             out.append(frame[name].map_elements(lambda b: "\\x" + b.hex(), return_dtype=pl.String))

@@ -88,11 +88,16 @@ def _first_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
+def ready() -> None:
+    """A child that does nothing: forking it once starts the forkserver before any query's clock runs."""
+
+
 def run_job(job_dir: str) -> None:
     """The forked child's entry point."""
     job = Path(job_dir)
     with open(job / "stderr.txt", "wb") as err:  # whatever DuckDB or Python print goes to the job, not the app
         os.dup2(err.fileno(), 2)
+        os.dup2(err.fileno(), 1)
     for name in [k for k in os.environ if k.startswith(("HF_", "HUGGING"))]:
         del os.environ[name]  # no token in a process that runs a stranger's SQL
     request = json.loads((job / "request.json").read_text())
