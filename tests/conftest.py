@@ -18,6 +18,20 @@ from pipeline.refresh import refresh_from_snapshot
 FIXTURE_MODELS = 600  # enough for every chart to have data, small enough to build in a couple of seconds
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", help="also run tests marked slow (e.g. the kill -9 sweep)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`slow` tests run only with --run-slow or HUBSCOPE_RUN_SLOW=1 (.ci/run runs them after the default suite)."""
+    if config.getoption("--run-slow") or os.environ.get("HUBSCOPE_RUN_SLOW") == "1":
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow or HUBSCOPE_RUN_SLOW=1")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 def slice_snapshot(src: Path, dst: Path, n_models: int) -> Path:
     """A smaller snapshot with the same files: the n most-downloaded models, plus an even spread (so
     unknown-size, non-language and zero-download models are in), with their history and links."""
