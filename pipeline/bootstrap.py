@@ -7,18 +7,19 @@ from pathlib import Path
 
 from pipeline.ingest.snapshot import open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT
-from pipeline.refresh import RefreshResult, refresh_from_snapshot
+from pipeline.refresh import RefreshResult, refresh, snapshot_source
 from pipeline.store.lock import RefreshLocked
 
 
 def ensure_db(db: Path, snapshot_dir: Path = DEFAULT_SNAPSHOT, wait_s: float = 300.0) -> RefreshResult | None:
     """Build `db` from the snapshot if it does not exist. When another process (a second browser session, a
     scheduled refresh) is already writing it, wait for that instead. Returns the build's result, or None when
-    there was nothing to do."""
+    there was nothing to do. The refresh lock's file goes when the build ends (pipeline/store/lock.py), also
+    when the process exits during it, so a stopped dashboard leaves no `<db>.lock`."""
     deadline = time.monotonic() + wait_s
     while not db.exists():
         try:
-            return refresh_from_snapshot(db, open_snapshot(snapshot_dir), only_if_missing=True)
+            return refresh(db, snapshot_source(open_snapshot(snapshot_dir)), only_if_missing=True)
         except RefreshLocked:
             if time.monotonic() > deadline:
                 raise

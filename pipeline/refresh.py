@@ -242,7 +242,8 @@ class _SnapshotAdapter(PagesSource):
         return stage_pages(self.snapshot.pages(), writer, progress)
 
 
-def _crawl_source(options: Any) -> Source:
+def crawl_source(options: Any) -> Source:
+    """The crawl of `options` (FetchOptions) as a Source: INGEST's CrawlSource once it exists."""
     from huggingface_hub import constants
 
     from pipeline.ingest import crawl
@@ -253,7 +254,8 @@ def _crawl_source(options: Any) -> Source:
     return PagesSource(pages, options.endpoint or constants.ENDPOINT, options.is_full, options.filters(), options.limit)
 
 
-def _snapshot_source(snapshot: Any) -> Source:
+def snapshot_source(snapshot: Any) -> Source:
+    """A recorded snapshot as a Source: INGEST's SnapshotSource once it exists."""
     from pipeline.ingest import snapshot as snapshots
 
     if hasattr(snapshots, "SnapshotSource"):
@@ -265,14 +267,17 @@ def _snapshot_source(snapshot: Any) -> Source:
     )  # fmt: skip
 
 
+_crawl_source, _snapshot_source = crawl_source, snapshot_source  # the names pipeline/cli.py imports today
+
+
 def refresh_from_hub(db: Path, options: Any, **kwargs: Any) -> RefreshResult | None:
     """Thin wrapper kept for callers not yet on `refresh(db, source)` (cli, tests)."""
-    return refresh(db, _crawl_source(options), **kwargs)
+    return refresh(db, crawl_source(options), **kwargs)
 
 
 def refresh_from_snapshot(db: Path, snapshot: Any, **kwargs: Any) -> RefreshResult | None:
     """Thin wrapper kept for callers not yet on `refresh(db, source)` (cli, bootstrap, tests)."""
-    return refresh(db, _snapshot_source(snapshot), **kwargs)
+    return refresh(db, snapshot_source(snapshot), **kwargs)
 
 
 def _run(
