@@ -6,14 +6,20 @@ import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipeline.cli import main as cli
 from pipeline.product.safe_sql import (
+    MAX_RESULT_BYTES,
+    RSS_CAP_BYTES,
     QueryFailed,
+    QueryOutOfMemory,
     QueryTimeout,
     UnsafeQuery,
+    csv_bytes,
     locked_down_connection,
+    redact,
     run_safe_query,
 )
 
@@ -213,3 +219,126 @@ def test_query_command_exit_codes(fixture_db: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr()
     assert out.out.count('"range"') == 7 and "more rows exist" in out.err
     assert cli(["query", "SELECT 1", "--db", str(fixture_db.parent / "missing.duckdb")]) == 1
+
+
+# -- hard limits: a child process per query, killed at the deadline, memory and result bytes capped ----------------
+
+
+def _warm(db: Path) -> None:
+    run_safe_query(db, "SELECT 1")  # the forkserver starts once per process, outside any query's time
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select length(repeat('x', 1000000000))",  # one huge expression: DuckDB cannot interrupt it
+        "select range(100000000)",  # a 100M-element list: 7 GB before the limits
+        " UNION ALL ".join(["SELECT 1"] * 5_000),  # planning, which no interrupt reaches
+    ],
+    ids=["repeat-1e9", "range-1e8", "5000-unions"],
+)
+def test_a_runaway_query_is_stopped_within_its_limit(fixture_db: Path, sql: str) -> None:
+    _warm(fixture_db)
+    limit = 2.0
+    started = time.monotonic()
+    with pytest.raises((QueryTimeout, QueryOutOfMemory)) as caught:
+        run_safe_query(fixture_db, sql, timeout_s=limit)
+    assert time.monotonic() - started < limit + 1.0
+    assert "\n" not in str(caught.value) and ("time limit" in str(caught.value) or "memory" in str(caught.value))
+    assert caught.value.peak_rss_bytes < RSS_CAP_BYTES
+
+
+def test_unions_past_the_text_limit_are_refused_at_once(fixture_db: Path) -> None:
+    for n in (20_000, 30_000):
+        started = time.monotonic()
+        with pytest.raises(UnsafeQuery, match="the limit is 100,000"):
+            run_safe_query(fixture_db, " UNION ALL ".join(["SELECT 1"] * n), timeout_s=10)
+        assert time.monotonic() - started < 1.0
+
+
+def test_a_huge_result_is_cut_by_bytes_before_it_reaches_the_caller(fixture_db: Path) -> None:
+    _warm(fixture_db)
+    started = time.monotonic()
+    result = run_safe_query(fixture_db, "select repeat('x',150000) s from range(10000)", timeout_s=10)
+    assert time.monotonic() - started < 11
+    assert result.truncated and result.cut == "bytes"
+    assert 0 < result.frame.height < 10_000
+    assert result.frame.estimated_size() <= MAX_RESULT_BYTES
+    assert result.peak_rss_bytes < RSS_CAP_BYTES
+    assert len(csv_bytes(result.frame)) <= MAX_RESULT_BYTES + result.frame.height * 2 + 10
+
+
+def test_the_memory_limit_stops_a_query_with_one_line(fixture_db: Path) -> None:
+    with pytest.raises((QueryOutOfMemory, QueryTimeout)) as caught:
+        run_safe_query(fixture_db, "SELECT list(range) FROM range(400000000)", timeout_s=20)
+    assert "\n" not in str(caught.value)
+    assert caught.value.peak_rss_bytes < RSS_CAP_BYTES + 200 * 2**20  # polled every 20 ms
+
+
+@pytest.mark.parametrize(
+    ("max_rows", "timeout_s"),
+    [(10, float("nan")), (10, float("inf")), (10, 0), (10, -1), (-1, 5), (9223372036854775807, 5), (10, 1e9)],
+)
+def test_limits_are_validated(fixture_db: Path, max_rows: int, timeout_s: float) -> None:
+    with pytest.raises(ValueError):
+        run_safe_query(fixture_db, "SELECT 1", max_rows=max_rows, timeout_s=timeout_s)
+
+
+# -- no local paths through the SQL box ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM duckdb_databases()",
+        "SELECT path FROM duckdb_databases",
+        'SELECT * FROM "duckdb_databases"()',
+        "SELECT current_setting('temp_directory')",
+        "SELECT CURRENT_SETTING('home_directory')",
+        "SELECT * FROM duckdb_settings()",
+        "SELECT * FROM duckdb_extensions()",
+        "SELECT * FROM duckdb_temporary_files()",
+        "SELECT * FROM pragma_database_list",
+        "SELECT * FROM query('SELECT * FROM duckdb_databases()')",
+        "SUMMARIZE SELECT * FROM duckdb_databases()",
+        "WITH d AS (SELECT * FROM duckdb_databases()) SELECT path FROM d",
+    ],
+)
+def test_path_revealing_functions_are_refused(fixture_db: Path, sql: str) -> None:
+    with pytest.raises(UnsafeQuery, match="reveals local paths") as caught:
+        run_safe_query(fixture_db, sql)
+    assert str(fixture_db.parent) not in str(caught.value)
+
+
+def test_names_in_comments_and_strings_are_not_refused(fixture_db: Path) -> None:
+    result = run_safe_query(fixture_db, "SELECT 'current_setting' AS word -- duckdb_databases()\n")
+    assert result.frame["word"].to_list() == ["current_setting"]
+
+
+def test_paths_left_in_results_are_redacted(fixture_db: Path) -> None:
+    """Behind the name check: a path of this machine that reaches a result's text is replaced."""
+    frame = redact(pl.DataFrame({"p": [f"{fixture_db}", "plain"]}), [str(fixture_db.parent)])
+    assert frame["p"].to_list() == [f"<redacted>/{fixture_db.name}", "plain"]
+    result = run_safe_query(fixture_db, f"SELECT '{fixture_db}' AS p")
+    assert result.frame["p"].to_list() == [f"<redacted>/{fixture_db.name}"]
+
+
+# -- every type shown and exported --------------------------------------------------------------------------------
+
+
+def test_nested_and_odd_types_come_back_and_export_as_csv(fixture_db: Path) -> None:
+    result = run_safe_query(
+        fixture_db,
+        "SELECT [1, 2] AS l, {'a': 1, 'b': [true]} AS s, map([1], ['x']) AS m, INTERVAL 3 MONTH AS i, "
+        "[INTERVAL 1 DAY] AS il, union_value(k := 2) AS u, 'ab'::BLOB AS b",
+    )
+    row = result.frame.row(0, named=True)
+    assert row["l"] == [1, 2] and row["s"] == {"a": 1, "b": [True]}
+    assert row["i"] == "3 months" and row["il"] == "[1 day]" and row["u"] == "2"
+    text = csv_bytes(result.frame).decode()
+    header, line = text.splitlines()
+    assert header == "l,s,m,i,il,u,b"
+    assert line.startswith('"[1,2]","{""a"":1,""b"":[true]}",')
+    assert pl.read_csv(csv_bytes(result.frame)).height == 1
+    models = run_safe_query(fixture_db, "SELECT * FROM models LIMIT 5")  # the issue's crash: list/struct columns
+    assert pl.read_csv(csv_bytes(models.frame)).shape == models.frame.shape
