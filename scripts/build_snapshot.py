@@ -21,6 +21,10 @@ REPO = Path(__file__).resolve().parent.parent
 CREATED_AT_SENTINEL = "2022-03-02T23:29:04.000Z"
 SENTINEL_DATE = date(2022, 3, 2)
 CATALOG_SOURCE = "catalog-2026-10 (llmfit 1.1.17 on PyPI, MIT): exact counts read from weight files"
+MTEB_SOURCE = "mteb-model-meta-2026-10 (ModelMeta.n_parameters in mteb 2.26.24 on PyPI, Apache-2.0)"
+HUBSTATS_SAMPLE = "hubstats-sample-2026-05.parquet"  # copied unchanged; loaded through the hub-stats importer
+HUBSTATS_FILE = "hubstats-sample.parquet"
+DAILY_SERIES = "hubstats-daily"  # a fixed population: ~4,050 models every day 2026-07-02 → 08-02
 
 
 def _created_at(value: date | str | None) -> str | None:
@@ -84,7 +88,8 @@ def fill_from_daily_lists(records: dict[str, dict], src: Path) -> None:
 
 
 def history(src: Path) -> pl.DataFrame:
-    """Every recorded (model, date) with its real 30-day downloads and likes, one series per source."""
+    """Every recorded (model, date) with its real 30-day downloads and likes, one series per source; the
+    hub-stats daily series has all-time downloads only (sql/daily_downloads.sql derives downloads per day)."""
     cols = ["model_id", "snapshot_date", "series", "downloads_30d", "likes"]
     catalog = (
         pl.read_parquet(src / "catalog-history-2026.parquet")
@@ -108,18 +113,40 @@ def history(src: Path) -> pl.DataFrame:
         .with_columns(series=pl.lit("trending-top10"))
         .select(cols)
     )
-    return pl.concat([catalog, daily, trending]).sort("series", "snapshot_date", "model_id")
+    hubstats = (
+        pl.read_parquet(src / "hubstats-daily-2026.parquet")
+        .with_columns(series=pl.lit(DAILY_SERIES), downloads_30d=pl.lit(None, pl.Int64), likes=pl.lit(None, pl.Int64))
+        .select(*cols, "downloads_all_time")
+    )
+    recorded = pl.concat([catalog, daily, trending]).with_columns(downloads_all_time=pl.lit(None, pl.Int64))
+    return pl.concat([recorded, hubstats]).sort("series", "snapshot_date", "model_id")
 
 
 def reference_params(src: Path) -> pl.DataFrame:
+    """Two named sources: the catalog's weight-file counts, then MTEB's curated counts of embedding / encoder /
+    reranker models for ids the catalog does not have (the catalog wins where both have a model)."""
     catalog = pl.read_parquet(src / "catalog-2026-10.parquet")
-    return catalog.filter(pl.col("params_raw") > 0).select(
+    ref = catalog.filter(pl.col("params_raw") > 0).select(
         "model_id",
         params_total=pl.col("params_raw"),
         params_active=pl.when(pl.col("is_moe")).then(pl.col("active_params_raw")),
         num_experts=pl.col("num_experts").cast(pl.Int32),
         source=pl.lit(CATALOG_SOURCE),
     )
+    mteb = (
+        pl.read_parquet(src / "mteb-model-meta-2026-10.parquet")
+        .filter((pl.col("n_parameters") > 0) & pl.col("model_id").str.contains("/"))
+        .unique("model_id", keep="first")
+        .select(
+            "model_id",
+            params_total=pl.col("n_parameters"),
+            params_active=pl.lit(None, pl.Int64),
+            num_experts=pl.lit(None, pl.Int32),
+            source=pl.lit(MTEB_SOURCE),
+        )
+        .join(ref, on="model_id", how="anti")
+    )
+    return pl.concat([ref, mteb]).sort("model_id")
 
 
 def gguf_lineage(src: Path) -> pl.DataFrame:
@@ -128,6 +155,14 @@ def gguf_lineage(src: Path) -> pl.DataFrame:
         child_id="derived_model_id", parent_id="base_model_id", relation=pl.lit("quantized"),
         source=pl.lit("catalog-gguf"),
     ).unique(["child_id", "parent_id"])  # fmt: skip
+
+
+def hubstats_sample(src: Path, snapshot_ids: set[str]) -> pl.DataFrame:
+    """The hub-stats sample's rows (unchanged, file order) of models the snapshot does not already have: it is
+    loaded after the snapshot and a refresh replaces a model's row, so the catalog's newer (October) metadata
+    of the shared models is kept instead of the dump's May values."""
+    sample = pl.read_parquet(src / HUBSTATS_SAMPLE)
+    return sample.filter(~pl.col("id").is_in(sorted(snapshot_ids)))
 
 
 def build(src: Path, out: Path) -> dict:
@@ -143,20 +178,27 @@ def build(src: Path, out: Path) -> dict:
     ref.write_parquet(out / "reference_params.parquet", compression="zstd", compression_level=19)
     lineage = gguf_lineage(src)
     lineage.write_parquet(out / "lineage.parquet", compression="zstd", compression_level=19)
+    sample = hubstats_sample(src, set(records))
+    sample.write_parquet(out / HUBSTATS_FILE, compression="zstd", compression_level=19)
     manifest = {
         "name": "hubscope-bundled-snapshot",
         "as_of": str(hist.filter(pl.col("series") == "catalog")["snapshot_date"].max()),
         "selection": "a catalog of Hub language and multimodal models people run locally, plus the models of "
-        "two daily top lists; a selection, NOT the whole Hub",
+        f"two daily top lists and {sample.height:,} rows of the hub-stats dump; a selection, NOT the whole Hub",
         "models": len(records),
         "history_rows": hist.height,
         "history_series": {s: int(n) for s, n in hist.group_by("series").len().rows()},
         "history_dates": int(hist["snapshot_date"].n_unique()),
         "reference_params": ref.height,
+        "reference_sources": {s: int(n) for s, n in ref.group_by("source").len().sort("source").rows()},
         "lineage_links": lineage.height,
+        # loaded after the snapshot, through the hub-stats importer (series "hub", a selection: is_full false)
+        "hub_stats": HUBSTATS_FILE,
+        "hub_stats_rows": sample.height,
         "sources": [
             "catalog-2026-10.parquet", "catalog-history-2026.parquet", "catalog-gguf-lineage-2026-10.parquet",
-            "daily-top-2026-08.parquet", "trending-top10-2026.parquet",
+            "daily-top-2026-08.parquet", "trending-top10-2026.parquet", "hubstats-daily-2026.parquet",
+            "mteb-model-meta-2026-10.parquet", HUBSTATS_SAMPLE,
         ],
     }  # fmt: skip
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
