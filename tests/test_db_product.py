@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import orjson
 import polars as pl
 import pytest
 from helpers import sql_rows as rows
 
 from pipeline.cli import main as cli
+from pipeline.database import Database, MissingDatabase, NotADatabase, QueryInterrupted, quote_ident
 from pipeline.ingest.snapshot import open_snapshot
 from pipeline.product import schema_doc
 from pipeline.product.compact import RetentionPolicy, compact, plan_retention
 from pipeline.product.export import export_snapshots
+from pipeline.product.status import RunRecord, all_runs, runs_frame, status_report
 from pipeline.refresh import refresh_from_snapshot
+from pipeline.store import runlog
 from pipeline.store.lock import RefreshLock, RefreshLocked
 
 VIEWS = [name for name, obj in schema_doc.documented_objects().items() if obj.kind == "view"]
-
-
-
-
 
 
 # -- views ---------------------------------------------------------------------------------------------------
@@ -163,6 +165,120 @@ def test_export_parquet_keeps_types(fixture_db: Path, tmp_path: Path) -> None:
     assert exported == {name: dtype for name, dtype, *_ in rows(fixture_db, "DESCRIBE models")} | {
         "safetensors_dtypes": exported["safetensors_dtypes"]  # JSON travels as its text in Parquet
     }
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export_quotes_column_names_from_a_downloaded_file(fixture_db: Path, tmp_path: Path, fmt: str) -> None:
+    """A DB file is something users download: a column name that would end the SELECT and start a COPY to
+    another place must stay a name."""
+    pwned = tmp_path / "pwned.csv"
+    evil = f"child_id\" FROM hub.model_lineage) TO '{pwned}' (FORMAT csv); COPY (SELECT \"child_id"
+    db = tmp_path / "evil.duckdb"
+    shutil.copy(fixture_db, db)
+    db.chmod(0o644)
+    con = duckdb.connect(str(db))
+    con.execute(f"ALTER TABLE model_lineage RENAME COLUMN child_id TO {quote_ident(evil)}")
+    con.close()
+    out = tmp_path / "out"
+    assert cli(["export", "--format", fmt, "--out", str(out), "--db", str(db)]) == 0
+    assert not pwned.exists()
+    assert {p.name for p in tmp_path.iterdir()} == {"evil.duckdb", "out"}
+    con = duckdb.connect()
+    names = [name for name, *_ in con.sql(f"DESCRIBE FROM '{out}/model_lineage.{fmt}'").fetchall()]
+    con.close()
+    assert names[0] == evil
+
+
+def test_quote_ident_round_trips_any_name() -> None:
+    con = duckdb.connect()
+    for name in ("plain", 'with "quotes"', "it's", 'x"; DROP TABLE t; --', "ünï cödé", " "):
+        assert con.sql(f"SELECT 1 AS {quote_ident(name)}").columns == [name]
+    con.close()
+
+
+# -- the one Database class -------------------------------------------------------------------------------------
+
+
+def test_database_reads_the_file_and_its_catalog(fixture_db: Path) -> None:
+    with Database(fixture_db) as db:
+        assert db.tables()["models"] == "table" and db.tables()["language_models"] == "view"
+        assert ("model_id", "VARCHAR") in db.columns("models")
+        n = db.query("SELECT count(*) AS n FROM models")["n"][0]
+        assert db.query("SELECT count(*) AS n FROM hub.models WHERE downloads_30d >= $d", {"d": 0})["n"][0] == n
+        assert db.query_named("status_summary")["models"][0] == n
+        result = db.execute("SELECT * FROM range(1000000000000)", max_rows=3)
+        assert result.frame.height == 3 and result.truncated
+        exact = db.execute("SELECT * FROM range(3)", max_rows=3)
+        assert exact.frame["range"].to_list() == [0, 1, 2] and not exact.truncated
+        with pytest.raises(QueryInterrupted, match="time limit"):
+            db.execute("SELECT count(*) FROM range(1000000000000000)", time_limit=0.5)
+        assert db.query("SELECT 1 AS ok")["ok"].to_list() == [1]  # usable after an interrupt
+        with pytest.raises(duckdb.Error):
+            db.query("CREATE TABLE t AS SELECT 1")  # read-only attach
+
+
+def test_one_database_is_safe_across_threads(fixture_db: Path) -> None:
+    with Database(fixture_db) as db:
+        n = db.query("SELECT count(*) AS n FROM models")["n"][0]
+        with ThreadPoolExecutor(8) as pool:
+            counts = list(pool.map(lambda _: db.query("SELECT count(*) AS n FROM models")["n"][0], range(64)))
+    assert counts == [n] * 64
+
+
+@pytest.mark.parametrize("case", ["junk", "empty", "directory", "truncated", "not ours"])
+def test_a_bad_file_is_one_typed_error_naming_the_way_out(fixture_db: Path, tmp_path: Path, case: str) -> None:
+    path = tmp_path / "hub.duckdb"
+    if case == "junk":
+        path.write_bytes(b"<html>not found</html>" * 100)
+    elif case == "empty":
+        path.write_bytes(b"")
+    elif case == "directory":
+        path.mkdir()
+    elif case == "truncated":
+        path.write_bytes(fixture_db.read_bytes()[: fixture_db.stat().st_size // 3])
+    else:
+        duckdb.connect(str(path)).close()  # a valid DuckDB file without our tables
+    with pytest.raises(NotADatabase) as caught, Database(path) as db:
+        db.query("SELECT count(*) FROM models")
+        db.query("SELECT * FROM model_snapshots")
+    message = str(caught.value)
+    assert message.startswith(f"{path} is not a HubScope DuckDB database (")
+    assert "refresh --from-snapshot data/snapshot" in message and "\n" not in message
+    with pytest.raises(MissingDatabase, match="no HubScope DB at"):
+        Database(tmp_path / "absent.duckdb")
+
+
+# -- status: one typed run record ---------------------------------------------------------------------------------
+
+
+def test_runs_from_the_db_and_the_journal_are_one_type(fixture_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "hub.duckdb"
+    shutil.copy(fixture_db, db)
+    in_db = all_runs(db)
+    journal = runlog.journal_path(db)
+    lines = [
+        {"run_id": 50, "started_at": "2026-11-30T10:00:00", "status": "running", "pid": 2**22 + 7, "source": "hub",
+         "is_full": True},
+        {"run_id": 51, "started_at": "2026-11-30T11:00:00.123456", "status": "running", "pid": 2**22 + 9,
+         "source": "snapshot", "is_full": False},
+        {"run_id": 51, "status": "failed", "finished_at": "2026-11-30 11:05:00", "error": "boom"},
+        {"run_id": "7"}, {"run_id": 1.5}, {"run_id": None}, [], "x",
+    ]  # fmt: skip
+    journal.write_text("\n".join(orjson.dumps(line).decode() for line in lines) + "\n")
+    runs = all_runs(db)
+    assert [r.run_id for r in runs] == [*[r.run_id for r in in_db], 50, 51]
+    assert all(isinstance(r, RunRecord) for r in runs)
+    assert all(isinstance(r.started_at, datetime) for r in runs)
+    assert runs[-1].status == "failed" and runs[-1].finished_at == datetime(2026, 11, 30, 11, 5)
+    assert runs[-2].status == "killed" and runs[-2]["status"] == "killed"  # read like a dict too
+    frame = runs_frame(db)
+    assert frame.schema["started_at"] == pl.Datetime("us") and frame.schema["run_id"] == pl.Int64
+    assert frame.height == len(runs)
+    report, ok = status_report(db)
+    assert not ok  # the latest attempt failed
+    stamps = re.findall(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?", report)
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", s) for s in stamps), stamps
+    assert "2026-11-30 11:00:00" in report
 
 
 # -- compaction ----------------------------------------------------------------------------------------------
