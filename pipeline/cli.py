@@ -251,16 +251,11 @@ def _token() -> str | None:
 
 
 def _refresh_source(args: argparse.Namespace) -> Any:
-    """The Source the arguments name (INGEST's and HUBSTATS's classes)."""
+    """The Source the arguments name (pipeline.ingest: the snapshot, the hub-stats dump or the Hub crawl)."""
     if args.from_snapshot is not None:
-        from pipeline.ingest import snapshot
+        from pipeline.ingest.snapshot import SnapshotSource, open_snapshot
 
-        opened = snapshot.open_snapshot(args.from_snapshot)
-        if hasattr(snapshot, "SnapshotSource"):
-            return snapshot.SnapshotSource(opened)
-        from pipeline.refresh import _snapshot_source  # until INGEST's SnapshotSource lands
-
-        return _snapshot_source(opened)
+        return SnapshotSource(open_snapshot(args.from_snapshot))
     if args.from_hub_stats is not None:
         from pipeline.ingest.hubstats import hub_stats_source
 
@@ -268,17 +263,13 @@ def _refresh_source(args: argparse.Namespace) -> Any:
             args.from_hub_stats or None, endpoint=args.endpoint, token=_token(), repo_id=args.repo_id,
             filename=args.filename,
         )  # fmt: skip
-    from pipeline.ingest import crawl
+    from pipeline.ingest.crawl import CrawlSource, FetchOptions
 
-    options = crawl.FetchOptions(
+    options = FetchOptions(
         endpoint=args.endpoint, author=args.author, task=args.task, search=args.search, limit=args.limit,
-        sort=args.sort, rate_limit_budget_s=args.rate_limit_budget, token=crawl.token_from_env(),
+        sort=args.sort, rate_limit_budget_s=args.rate_limit_budget, token=_token(),
     )  # fmt: skip
-    if hasattr(crawl, "CrawlSource"):
-        return crawl.CrawlSource(options)
-    from pipeline.refresh import _crawl_source  # until INGEST's CrawlSource lands
-
-    return _crawl_source(options)
+    return CrawlSource(options)
 
 
 def cmd_refresh(args: argparse.Namespace) -> ExitCode:
@@ -348,8 +339,6 @@ def cmd_export(args: argparse.Namespace) -> ExitCode:
 
 
 def cmd_compact(args: argparse.Namespace) -> ExitCode:
-    import inspect
-
     from pipeline.database import MissingDatabase
     from pipeline.product.compact import RetentionPolicy, compact
 
@@ -360,20 +349,7 @@ def cmd_compact(args: argparse.Namespace) -> ExitCode:
         policy = RetentionPolicy(args.keep_all_days, args.daily_days, args.weekly)
     except ValueError as err:
         return _usage(str(err))
-    if "drop_dates" in inspect.signature(compact).parameters:  # SCALE's compact: lossless unless drop_dates
-        extra = {"dry_run": args.dry_run} if "dry_run" in inspect.signature(compact).parameters else {}
-        result = compact(args.db_path, drop_dates=args.drop_dates, policy=policy, **extra)
-        print(result.summary())
-        return ExitCode.OK
-    if not args.drop_dates:  # until SCALE's lossless compact lands, only the retention rewrite exists
-        return _usage("this version of compact only thins snapshots: add --drop-dates")
-    r = compact(args.db_path, policy, dry_run=args.dry_run)
-    verb = "would drop" if args.dry_run else "dropped"
-    print(
-        f"compaction ({'dry run' if args.dry_run else 'done'}): {verb} {r['rows_dropped']:,} of {r['rows_before']:,} "
-        f"snapshot rows ({r['snapshot_times_dropped']} of {r['snapshot_times_before']} snapshot times), "
-        f"{r['rows_after']:,} kept; models untouched ({r['models_rows']:,} rows); newest {r['newest_snapshot_at']}"
-    )
+    print(compact(args.db_path, drop_dates=args.drop_dates, policy=policy, dry_run=args.dry_run).summary())
     return ExitCode.OK
 
 
