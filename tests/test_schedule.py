@@ -250,3 +250,44 @@ def test_github_workflow() -> None:
     for step in steps:  # every run block is valid bash
         if "run" in step:
             assert subprocess.run(["bash", "-n", "-c", step["run"]]).returncode == 0, step.get("name")
+
+
+def _duckdb_cli() -> str | None:
+    """The duckdb CLI users get from PyPI (`pip install duckdb-cli`, 1.5 today), from the venv or PATH."""
+    local = Path(sys.executable).with_name("duckdb")
+    return str(local) if local.exists() else shutil.which("duckdb")
+
+
+@pytest.mark.skipif(_duckdb_cli() is None, reason="duckdb CLI not installed (requirements-dev: duckdb-cli)")
+def test_the_default_file_opens_in_the_pypi_duckdb_cli(fixture_db: Path) -> None:
+    """README's direct-query commands and every sql/examples/*.sql, run by the 1.x CLI on a default-built file."""
+    cli = _duckdb_cli()
+    assert cli is not None
+    readme = (ROOT / "README.md").read_text()
+    commands = re.findall(r'^duckdb -readonly data/hub\.duckdb -c "(.+)"$', readme, flags=re.M)
+    assert len(commands) >= 2
+    scripts = [*commands, *(p.read_text() for p in sorted((ROOT / "sql/examples").glob("*.sql")))]
+    for sql in scripts:
+        done = subprocess.run(
+            [cli, "-readonly", str(fixture_db), "-c", sql], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0 and "Error" not in done.stderr, (sql[:80], done.stderr[-400:])
+
+
+def test_a_default_refresh_onto_a_default_file_starts_from_a_byte_copy(
+    snapshot_slice: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 1.x-readable default keeps the fast path: the previous file is copied as bytes, not row by row."""
+    from pipeline.store import rebuild
+
+    copies: list[Path] = []
+    real_copy = rebuild.copy_bytes
+    monkeypatch.setattr(rebuild, "copy_bytes", lambda src, dst: (copies.append(src), real_copy(src, dst)))
+    db = tmp_path / "hub.duckdb"
+    assert main(refresh_argv(snapshot_slice, db)) == 0
+    assert copies == []  # nothing to copy yet
+    assert main(refresh_argv(snapshot_slice, db)) == 0
+    assert copies == [db] and storage_of(db) == ("v1.0.0+", 64)
+    assert main(refresh_argv(snapshot_slice, db, "--storage-version", "v2.0.0")) == 0
+    assert copies == [db]  # another format: the database is copied into it, not the bytes
+    assert storage_of(db)[0].startswith("v2.")
