@@ -138,7 +138,14 @@ class Database:
 
     @classmethod
     def locked_down(
-        cls, path: Path, spill_dir: Path, *, memory_limit: str = "1GB", threads: int = 2, require: str | None = None
+        cls,
+        path: Path,
+        spill_dir: Path,
+        *,
+        memory_limit: str = "1GB",
+        spill_limit: str = "2GB",
+        threads: int = 2,
+        require: str | None = None,
     ) -> Database:
         """The mode user SQL runs in: nothing but the attached DB reachable, memory capped, settings locked."""
         return cls(
@@ -148,6 +155,7 @@ class Database:
                 f"SET memory_limit = {quote_literal(memory_limit)}",
                 f"SET threads = {int(threads)}",
                 f"SET temp_directory = {quote_literal(str(spill_dir))}",
+                f"SET max_temp_directory_size = {quote_literal(spill_limit)}",
                 *_LOCKDOWN,
             ),
         )

@@ -26,6 +26,7 @@ import multiprocessing.process
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,7 @@ import polars as pl
 from pipeline.database import Database, MissingDatabase
 
 MEMORY_LIMIT = "1GB"  # DuckDB's own limit: it spills or fails with a clear error before the hard caps below
+SPILL_LIMIT = "2GB"  # DuckDB's default is 90% of the free disk
 ADDRESS_SPACE_BYTES = 3 * 2**30  # the child's hard rlimit (virtual memory: DuckDB + Arrow + Python)
 RSS_CAP_BYTES = 2 * 2**30  # resident memory at which the parent kills the child
 MAX_RESULT_BYTES = 64 * 2**20  # Arrow bytes handed back; bigger results are cut (CSV/table stay bounded)
@@ -145,7 +147,9 @@ def revealing_names(query: str) -> set[str]:
 
 def locked_down_connection(db_path: Path, spill_dir: Path) -> duckdb.DuckDBPyConnection:
     """Layer 2 on its own (tests): the locked-down engine's connection; the caller closes it."""
-    return Database.locked_down(db_path, spill_dir, memory_limit=MEMORY_LIMIT, threads=THREADS).con
+    return Database.locked_down(
+        db_path, spill_dir, memory_limit=MEMORY_LIMIT, spill_limit=SPILL_LIMIT, threads=THREADS
+    ).con
 
 
 def run_safe_query(
@@ -167,14 +171,18 @@ def run_safe_query(
         (job / "spill").mkdir()
         request = {
             "db": str(db_path), "sql": query, "max_rows": max_rows, "max_bytes": max_bytes,
-            "memory_limit": MEMORY_LIMIT, "threads": THREADS, "address_space_bytes": ADDRESS_SPACE_BYTES,
+            "memory_limit": MEMORY_LIMIT, "spill_limit": SPILL_LIMIT, "threads": THREADS,
+            "address_space_bytes": ADDRESS_SPACE_BYTES,
         }  # fmt: skip
         (job / "request.json").write_text(json.dumps(request))
         peak, exitcode = _run_worker(context, job, started + timeout_s, timeout_s)
         status = _read_status(job, exitcode)
         frame = pl.read_ipc(job / "result.arrow")
-    finally:
-        shutil.rmtree(job, ignore_errors=True)
+    except BaseException:
+        # A stopped query may leave GBs of spill files: remove them beside the caller, not in its time.
+        threading.Thread(target=shutil.rmtree, args=(job, True), name="hubscope-sql-cleanup").start()
+        raise
+    shutil.rmtree(job, ignore_errors=True)
     frame = redact(frame, _local_paths(db_path, job))
     cut = status.get("cut")
     return SafeResult(frame, cut is not None, time.monotonic() - started, cut, max(peak, status["peak_rss_bytes"]))

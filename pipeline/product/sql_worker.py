@@ -37,14 +37,18 @@ def _write_status(job: Path, **status: object) -> None:
 def run(job: Path, request: dict) -> None:
     max_rows, max_bytes = int(request["max_rows"]), int(request["max_bytes"])
     db = Database.locked_down(
-        Path(request["db"]), job / "spill", memory_limit=request["memory_limit"], threads=request["threads"]
+        Path(request["db"]),
+        job / "spill",
+        memory_limit=request["memory_limit"],
+        spill_limit=request["spill_limit"],
+        threads=request["threads"],
     )
     try:
         rel = db.con.sql(request["sql"])  # the connection itself: cursors do not inherit USE hub
         if rel is None:
             _write_status(job, kind="unsafe", message="statement returned no result set")
             return
-        reader = printable(rel).limit(max_rows + 1).to_arrow_reader(1024)
+        reader = printable(rel).limit(max_rows + 1).to_arrow_reader(256)
         batches, rows, size, cut = [], 0, 0, None
         for batch in reader:
             if rows + batch.num_rows > max_rows:
