@@ -261,6 +261,21 @@ def test_enrich_on_many_copies_gives_each_copy_the_original_answer() -> None:
     assert copies.equals(expected)
 
 
+def test_chunked_enrich_equals_one_pass() -> None:
+    # the row-local rules run over slices; the answer must not depend on where the slices fall
+    _, big = _repeated(7)
+    reference = load_reference_inputs()[0].select(
+        pl.col("model_id") + "~3",
+        pl.col("true_total").alias("params_total"),
+        pl.col("true_active").alias("params_active"),
+    )
+    whole = enrich(big, EMPTY_LINEAGE, reference, load_config(), chunk_rows=big.height)
+    for rows in (big.height - 1, 97, 500):  # the first leaves a one-row slice
+        out, sources = enrich(big, EMPTY_LINEAGE, reference, load_config(), chunk_rows=rows)
+        assert out.equals(whole[0]) and sources.equals(whole[1]), rows
+    assert whole[0].filter(pl.col("params_source") == "reference").height > 0
+
+
 def test_coverage_report_in_memory() -> None:
     c = duckdb.connect()
     c.execute((ROOT / "sql" / "schema.sql").read_text())

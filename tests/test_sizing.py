@@ -192,9 +192,7 @@ def test_gptq_int4() -> None:
 
 def test_awq_bits_assumed() -> None:
     q = 6_476_005_376
-    r = resolve_one(
-        model_id="x/llama2-awq", tags=["awq"], safetensors_dtypes={"I32": q // 8, "F16": 262_410_240}
-    )
+    r = resolve_one(model_id="x/llama2-awq", tags=["awq"], safetensors_dtypes={"I32": q // 8, "F16": 262_410_240})
     assert r["params_flags"] == "packed_quant_corrected:gptq_awq_bits_assumed_4"
     assert abs(r["params_total"] / 6_738_415_616 - 1) < 0.02
 
@@ -278,10 +276,7 @@ def test_adapter_weights_not_used_as_size() -> None:
     r = resolved.filter(pl.col("model_id") == "u/phi2-lora").row(0, named=True)
     assert r["params_source"] == "base_model" and r["params_total"] == 2779683840
     assert "adapter_weights_only" in r["params_flags"]
-    assert (
-        sources.filter((pl.col("model_id") == "u/phi2-lora") & (pl.col("source") == "safetensors")).height
-        == 1
-    )
+    assert sources.filter((pl.col("model_id") == "u/phi2-lora") & (pl.col("source") == "safetensors")).height == 1
 
 
 # ------------------------------------------------------------ the chain
@@ -398,11 +393,7 @@ def load_reference_inputs() -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
     def split(c: str) -> pl.Expr:
-        return (
-            pl.when(pl.col(c).is_null())
-            .then(pl.lit([], pl.List(pl.String)))
-            .otherwise(pl.col(c).str.split("|"))
-        )
+        return pl.when(pl.col(c).is_null()).then(pl.lit([], pl.List(pl.String))).otherwise(pl.col(c).str.split("|"))
 
     models = raw.select(
         "model_id",
@@ -466,9 +457,7 @@ def test_reference_accuracy_without_reference_table() -> None:
     by_src = j.group_by("params_source").agg(pl.len(), pl.col("ok").mean().round(3)).sort("params_source")
     misses = j.filter(~pl.col("ok")).select("model_id", "true_total", "params_total", "params_source")
     moe = j.filter(pl.col("true_active").is_not_null() & (pl.col("true_active") != pl.col("true_total")))
-    act_ok = (
-        (moe["params_active"].cast(pl.Float64) / moe["true_active"]).is_between(0.9, 1.1).fill_null(False)
-    )
+    act_ok = (moe["params_active"].cast(pl.Float64) / moe["true_active"]).is_between(0.9, 1.1).fill_null(False)
     report = (
         f"\nreference accuracy (±10%, no reference table): {acc:.1%} of {j.height}; "
         f"SLM/LLM agreement at 10B: {agree:.1%} of {len(classed)} classed "
@@ -498,9 +487,21 @@ def test_reference_packed_undercount_rejected_but_draft_model_kept() -> None:
     )
     resolved, _ = resolve_params(models, EMPTY_LINEAGE, ref)
     a, b = resolved.rows(named=True)
-    assert (
-        a["params_source"] == "name"
-        and a["params_total"] == 70 * B
-        and "reference_rejected" in a["params_flags"]
-    )
+    assert a["params_source"] == "name" and a["params_total"] == 70 * B and "reference_rejected" in a["params_flags"]
     assert b["params_source"] == "reference" and b["params_total"] == 784_767_104
+
+
+def test_sizing_reads_only_declared_tags() -> None:
+    # the writer hands enrich only INPUT_TAGS: filtering the tags to them changes nothing ...
+    from pipeline.enrich import INPUT_TAGS, enrich, load_config
+    from pipeline.enrich.sizing import _has_tag
+
+    _, models = load_reference_inputs()
+    noisy = models.with_columns(pl.col("tags").list.concat(pl.lit(["region:us", "endpoints_compatible", "en"])))
+    kept = noisy.with_columns(pl.col("tags").list.eval(pl.element().filter(pl.element().is_in(INPUT_TAGS))))
+    assert enrich(noisy, EMPTY_LINEAGE, None, load_config())[0].equals(
+        enrich(kept, EMPTY_LINEAGE, None, load_config())[0]
+    )
+    # ... and a rule that reads an undeclared tag is refused when it is written, not silently never matched
+    with pytest.raises(ValueError, match="does not declare"):
+        _has_tag("region:us")

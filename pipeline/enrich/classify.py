@@ -12,7 +12,7 @@ import polars as pl
 from pipeline.enrich.config import Config, ConfigError, Ladder, load_config
 from pipeline.enrich.licenses import add_license_columns
 from pipeline.enrich.lineage import family_roots
-from pipeline.enrich.sizing import lineage_edges, resolve_params
+from pipeline.enrich.resolve import CHUNK_ROWS, chunks, lineage_edges, resolve_params
 
 __all__ = ["Config", "ConfigError", "enrich", "load_config", "model_class", "size_band"]
 
@@ -71,27 +71,41 @@ def enrich(
     lineage: pl.DataFrame | None,
     reference: pl.DataFrame | None,
     config: Config,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(model_id + ENRICHED_COLUMNS in the order of models, the long params_sources frame: every source's value)."""
+    """(model_id + ENRICHED_COLUMNS in the order of models, the long params_sources frame: every source's value).
+
+    Row-local work runs over slices of chunk_rows models (memory stays flat at Hub scale); the answer does not
+    depend on chunk_rows.
+    """
     missing = [c for c in INPUT_COLUMNS if c not in models.columns]
     if missing:
         raise ValueError(f"enrich: input lacks column(s) {', '.join(missing)} (see pipeline.enrich.INPUT_COLUMNS)")
-    resolved, sources = resolve_params(models, lineage, reference)
-    out = pl.concat([resolved, models.select("pipeline_tag", "license_raw")], how="horizontal")
-    out = add_license_columns(out)
+    resolved, sources = resolve_params(models, lineage, reference, chunk_rows)
+    edges = lineage_edges(models, lineage)
+    roots = family_roots(edges, models.get_column("model_id")).select("model_id", "family_root")
+    del edges
+    scope = models.select("pipeline_tag", "license_raw")
+    parts = [
+        _classes(pl.concat([r, s], how="horizontal"), config)
+        for r, s in zip(chunks(resolved, chunk_rows), chunks(scope, chunk_rows), strict=True)
+    ]
+    out = pl.concat(parts).join(roots, on="model_id", how="left", maintain_order="left")
+    return out.select("model_id", *ENRICHED_COLUMNS), sources.sort("model_id", "source")
 
+
+def _classes(part: pl.DataFrame, config: Config) -> pl.DataFrame:
+    """Licence, scope, band, class, memory and device columns for resolved rows (row-local)."""
+    part = add_license_columns(part)
     total = pl.col("params_total")
-    mem16 = total.cast(pl.Float64) * config.bytes_per_param_bf16 / 1e9
-    mem4 = total.cast(pl.Float64) * config.bytes_per_param_4bit / 1e9
-    out = out.with_columns(
+    # one factor, not "* bytes / 1e9": polars folds that differently for a one-row slice (last-bit differences)
+    mem16 = total.cast(pl.Float64) * (config.bytes_per_param_bf16 / 1e9)
+    mem4 = total.cast(pl.Float64) * (config.bytes_per_param_4bit / 1e9)
+    return part.with_columns(
         pl.col("pipeline_tag").is_in(list(config.language_model_tags)).fill_null(False).alias("is_language_model"),
         band_expr(total, config.size_bands).alias("size_band"),
         class_expr(total, config.slm_max_params).alias("model_class"),
         mem16.alias("memory_bf16_gb"),
         mem4.alias("memory_4bit_gb"),
         device_expr(mem4, config.device_classes).alias("device_class"),
-    )
-    edges = lineage_edges(models, lineage)
-    roots = family_roots(edges, out.get_column("model_id")).select("model_id", "family_root")
-    out = out.join(roots, on="model_id", how="left", maintain_order="left")
-    return out.select("model_id", *ENRICHED_COLUMNS), sources.sort("model_id", "source")
+    ).drop("pipeline_tag", "license_raw")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.enrich.sizing import choose_parent
+from pipeline.enrich.resolve import choose_parent
 
 MAX_DEPTH = 32  # real trees are < 10 deep (quant of finetune of merge of ...); cycles stop here
 
