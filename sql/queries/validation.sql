@@ -1,20 +1,119 @@
--- Validation: our figures for the published ones, over ALL models in the DB (no dashboard filters), with both
--- denominators. Our downloads are the Hub's rolling 30-day counts as last seen, not all-time downloads.
--- No variables.
-WITH m AS (SELECT params_total, safetensors_total, COALESCE(downloads_30d, 0) AS d FROM models),
-top AS (SELECT COALESCE(list_sum(max(d, 200)), 0) AS top200 FROM m)
+-- Validation: each published figure (data/published_figures.csv, path in variable `published_figures`) beside ours,
+-- both with their denominators. Ours are computed on the whole-Hub snapshot (a full crawl or a hub-stats dump:
+-- refresh_runs.is_full, series 'hub') nearest to the figure's data date; without one, over every model of the DB
+-- with its latest values (then `basis` says the DB is a selection and the figures are not comparable in level).
+-- Downloads are all-time where the basis has them, else the Hub's 30-day count (`downloads_used` says which).
+-- Sizes and safetensors/baseModels presence are the models' current ones. Variables: published_figures (path).
+WITH pub AS (
+    SELECT * FROM read_csv(getvariable('published_figures'), header = true,
+        columns = {'figure_id': 'VARCHAR', 'figure': 'VARCHAR', 'published_value': 'DOUBLE', 'unit': 'VARCHAR',
+                   'metric': 'VARCHAR', 'downloads': 'VARCHAR', 'data_date': 'DATE',
+                   'published_denominator': 'VARCHAR', 'source': 'VARCHAR'})
+),
+full_snapshots AS (
+    SELECT s.run_id, min(s.snapshot_at) AS snapshot_at
+    FROM model_snapshots s JOIN refresh_runs r USING (run_id)
+    WHERE r.status = 'ok' AND r.is_full AND s.series = 'hub'
+    GROUP BY s.run_id
+),
+basis AS (  -- the nearest whole-Hub snapshot for each data date (NULL run_id: none in the DB)
+    SELECT d.data_date, arg_min(f.run_id, abs(date_diff('second', d.data_date::TIMESTAMP, f.snapshot_at))) AS run_id,
+           arg_min(f.snapshot_at, abs(date_diff('second', d.data_date::TIMESTAMP, f.snapshot_at))) AS snapshot_at
+    FROM (SELECT DISTINCT data_date FROM pub) d LEFT JOIN full_snapshots f ON true
+    GROUP BY d.data_date
+),
+per_model AS (
+    SELECT b.data_date, s.model_id, s.downloads_30d, s.downloads_all_time
+    FROM basis b JOIN model_snapshots s ON s.run_id = b.run_id AND s.series = 'hub'
+    UNION ALL
+    SELECT b.data_date, m.model_id, m.downloads_30d, m.downloads_all_time
+    FROM basis b CROSS JOIN models m WHERE b.run_id IS NULL
+),
+rows AS (
+    SELECT p.data_date, p.model_id, m.author, m.params_total,
+           m.safetensors_total IS NOT NULL AS with_safetensors,
+           m.model_id IN (SELECT child_id FROM model_lineage WHERE source = 'baseModels') AS with_base_models,
+           coalesce(p.downloads_30d, 0) AS d30, p.downloads_all_time AS d_all
+    FROM per_model p JOIN models m USING (model_id)
+),
+kind AS (  -- all-time downloads when every model of the basis has them, else the 30-day count
+    SELECT data_date, count(d_all) = count(*) AND count(*) > 0 AS all_time FROM rows GROUP BY data_date
+),
+measured AS (
+    SELECT r.*, k.all_time, CASE WHEN k.all_time THEN r.d_all ELSE r.d30 END AS d
+    FROM rows r JOIN kind k USING (data_date)
+),
+totals AS (
+    SELECT
+        data_date, any_value(all_time) AS all_time,
+        count(*) AS models, count(params_total) AS models_sized,
+        sum(d)::DOUBLE AS downloads, sum(d) FILTER (params_total IS NOT NULL)::DOUBLE AS downloads_sized,
+        sum(d30)::DOUBLE AS downloads_30d, sum(d_all)::DOUBLE AS downloads_all_time,
+        sum(d) FILTER (params_total < 1e9)::DOUBLE AS under_1e9,
+        sum(d) FILTER (params_total < 5e8)::DOUBLE AS under_5e8,
+        sum(d) FILTER (params_total < 2e8)::DOUBLE AS under_2e8,
+        sum(d) FILTER (params_total < 1e8)::DOUBLE AS under_1e8,
+        count(*) FILTER (with_safetensors) AS with_safetensors,
+        count(*) FILTER (with_base_models) AS with_base_models
+    FROM measured GROUP BY data_date
+),
+top_authors AS (
+    SELECT data_date, sum(d)::DOUBLE AS top50 FROM (
+        SELECT data_date, author, sum(d) AS d, row_number() OVER (PARTITION BY data_date ORDER BY sum(d) DESC) AS rank
+        FROM measured GROUP BY data_date, author
+    ) WHERE rank <= 50 GROUP BY data_date
+),
+top_models AS (
+    SELECT data_date, sum(d)::DOUBLE AS top200 FROM (
+        SELECT data_date, d, row_number() OVER (PARTITION BY data_date ORDER BY d DESC) AS rank FROM measured
+    ) WHERE rank <= 200 GROUP BY data_date
+),
+ours AS (
+    SELECT
+        p.figure_id,
+        CASE p.metric
+            WHEN 'models' THEN t.models
+            WHEN 'downloads' THEN t.downloads
+            WHEN 'sized_under_1e9' THEN t.under_1e9 / nullif(t.downloads_sized, 0)
+            WHEN 'sized_under_5e8' THEN t.under_5e8 / nullif(t.downloads_sized, 0)
+            WHEN 'sized_under_2e8' THEN t.under_2e8 / nullif(t.downloads_sized, 0)
+            WHEN 'sized_under_1e8' THEN t.under_1e8 / nullif(t.downloads_sized, 0)
+            WHEN 'all_under_1e9' THEN t.under_1e9 / nullif(t.downloads, 0)
+            WHEN 'top50_authors' THEN a.top50 / nullif(t.downloads, 0)
+            WHEN 'top200_models' THEN tm.top200 / nullif(t.downloads, 0)
+            WHEN 'with_safetensors' THEN t.with_safetensors / nullif(t.models, 0)
+            WHEN 'with_base_models' THEN t.with_base_models / nullif(t.models, 0)
+            WHEN 'd30_over_all_time' THEN t.downloads_30d / nullif(t.downloads_all_time, 0)
+        END AS our_value,
+        CASE
+            WHEN p.metric LIKE 'sized_%' THEN format('{:,} models of known size', t.models_sized)
+            WHEN p.metric = 'd30_over_all_time' THEN format('{:,} models with both counts', t.models)
+            ELSE format('{:,} models', t.models)
+        END AS our_denominator,
+        CASE WHEN p.metric = 'd30_over_all_time' THEN 'both'
+             WHEN p.metric IN ('models', 'with_safetensors', 'with_base_models') THEN '-'
+             WHEN t.all_time THEN 'all-time' ELSE '30-day' END AS downloads_used
+    FROM pub p
+    LEFT JOIN totals t USING (data_date)
+    LEFT JOIN top_authors a USING (data_date)
+    LEFT JOIN top_models tm USING (data_date)
+)
 SELECT
-    count(*)                                                                AS models,
-    count(params_total)                                                     AS models_sized,
-    sum(d)::BIGINT                                                          AS downloads_30d,
-    COALESCE(sum(d) FILTER (WHERE params_total IS NOT NULL), 0)::BIGINT     AS downloads_30d_sized,
-    COALESCE(sum(d) FILTER (WHERE params_total < 1e9), 0)::BIGINT           AS downloads_30d_under_1b,
-    COALESCE(sum(d) FILTER (WHERE params_total < 1e9), 0) / NULLIF(sum(d), 0)  AS share_downloads_under_1b_all,
-    COALESCE(sum(d) FILTER (WHERE params_total < 1e9), 0)
-        / NULLIF(sum(d) FILTER (WHERE params_total IS NOT NULL), 0)         AS share_downloads_under_1b_sized,
-    count(safetensors_total)                                                AS models_with_safetensors,
-    count(safetensors_total) / NULLIF(count(*), 0)                          AS share_models_with_safetensors,
-    count(params_total) / NULLIF(count(*), 0)                               AS share_models_sized,
-    any_value(top.top200)::BIGINT                                           AS downloads_30d_top200,
-    any_value(top.top200) / NULLIF(sum(d), 0)                               AS share_downloads_top200
-FROM m CROSS JOIN top;
+    p.figure_id,
+    p.figure,
+    p.source,
+    p.data_date,
+    p.unit,
+    p.published_value,
+    p.published_denominator,
+    o.our_value,
+    o.our_denominator,
+    o.downloads_used,
+    b.snapshot_at AS basis_snapshot_at,                       -- NULL: no whole-Hub snapshot in the DB
+    b.run_id IS NOT NULL AS comparable,                       -- a whole-Hub snapshot was the basis
+    CASE WHEN b.run_id IS NULL THEN 'every model in the DB (a selection, not the whole Hub)'
+         ELSE 'whole-Hub snapshot of ' || strftime(b.snapshot_at, '%Y-%m-%d') END AS basis
+FROM pub p
+JOIN ours o USING (figure_id)
+JOIN basis b USING (data_date)
+ORDER BY p.data_date, p.figure_id;
