@@ -88,8 +88,7 @@ def refresh(
     the time the refresh lock is held: the first-start build runs once however many sessions ask for it.
     A failure returns a 'failed' result (previous DB kept); RefreshLocked is raised when another holds the lock."""
     started = time.monotonic()
-    db.parent.mkdir(parents=True, exist_ok=True)
-    with RefreshLock(db):
+    with RefreshLock(db):  # creates the DB's directory; LockUnavailable (one line) when it cannot
         if only_if_missing and db.exists():
             return None
         remove_stale_temp_files(db)

@@ -193,7 +193,7 @@ def plant(db: Path, target: Path, legacy: bool) -> None:
     con = duckdb.connect(str(db))
     try:
         con.execute(f"CREATE VIEW {q} AS SELECT 1 AS a")
-        con.execute(f"CREATE TABLE {q[:-1]}table\" AS SELECT 1 AS a")  # a table the schema does not have
+        con.execute(f'CREATE TABLE {q[:-1]}table" AS SELECT 1 AS a')  # a table the schema does not have
         con.execute(f"CREATE MACRO {q}(a) AS a + 1")
         con.execute(f'CREATE MACRO {q[:-1]}t"() AS TABLE SELECT 1')
         column = f"child_id\" FROM model_lineage) TO '{target}' (FORMAT csv); COPY (SELECT \"child_id"
@@ -323,3 +323,12 @@ def test_the_bundled_snapshot_refreshes_under_a_256mb_cap(tmp_path: Path, monkey
     result = refresh_from_snapshot(db, open_snapshot(DEFAULT_SNAPSHOT))
     assert result.status == "ok", result.error
     assert result.counts["models_seen"] == open_snapshot(DEFAULT_SNAPSHOT).manifest["models"]
+
+
+def test_an_unwritable_db_directory_gives_a_one_line_lock_error(tmp_path: Path) -> None:
+    """(Root ignores read-only permissions, so the directory here is a plain file: the same OSError path.)"""
+    from pipeline.store.lock import LockUnavailable
+
+    (tmp_path / "not-a-dir").write_text("x")
+    with pytest.raises(LockUnavailable, match=r"^cannot create the lock file .*hub\.duckdb\.lock: [A-Z][^\n]*$"):
+        RefreshLock(tmp_path / "not-a-dir" / "hub.duckdb").__enter__()

@@ -25,15 +25,18 @@ class RefreshLocked(RuntimeError):
     """Another refresh holds the lock on this DB."""
 
 
+class LockUnavailable(OSError):
+    """The lock file cannot be created (read-only directory, disk full); the message is one line."""
+
+
 class RefreshLock:
     def __init__(self, db: Path) -> None:
         self.path = sidecar(db, ".lock")
         self._fd: int | None = None
 
     def __enter__(self) -> RefreshLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(_RETRIES):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -50,6 +53,13 @@ class RefreshLock:
                 return self
             os.close(fd)  # the holder we waited on removed the file: lock the new one instead
         raise RefreshLocked(f"the lock file {self.path} keeps being replaced; is another refresh starting?")
+
+    def _open(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:  # e.g. a read-only directory: one line, not a traceback
+            raise LockUnavailable(f"cannot create the lock file {self.path}: {err.strerror or err}") from err
 
     def _still_named(self, fd: int) -> bool:
         try:
