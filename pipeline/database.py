@@ -214,28 +214,28 @@ class Database:
         truncated = frame.height > max_rows
         return Result(frame.head(max_rows), truncated, time.monotonic() - started)
 
+    def _catalog(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        cur = self.con.cursor()
+        try:
+            return cur.sql(sql, params=params).fetchall()
+        finally:
+            cur.close()
+
     def tables(self) -> dict[str, str]:
         """{name: 'table' | 'view'} of the attached DB (our own tables and views; DuckDB's internal ones left out)."""
-        rows = (
-            self.con.cursor()
-            .sql(
+        return dict(
+            self._catalog(
                 "SELECT table_name, 'table' FROM duckdb_tables() WHERE database_name = 'hub' AND NOT internal "
                 "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE database_name = 'hub' AND NOT internal"
             )
-            .fetchall()
         )
-        return dict(rows)
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         """[(column name, DuckDB type)] of a table or view, in order."""
-        return (
-            self.con.cursor()
-            .sql(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'hub' AND table_name = $t "
-                "ORDER BY column_index",
-                params={"t": table},
-            )
-            .fetchall()
+        return self._catalog(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'hub' AND table_name = $t "
+            "ORDER BY column_index",
+            {"t": table},
         )
 
     def close(self) -> None:

@@ -11,7 +11,8 @@ Three independent layers, so a gap in one is not a hole:
    attack straight against this engine too).
 3. A child process per query (pipeline/product/sql_worker.py) with a hard address-space rlimit, killed at the
    deadline and when its resident memory passes the cap; its result is cut at `max_rows` and at `max_bytes`
-   before it reaches this process. Paths of this machine left in a result's text are redacted.
+   before it reaches this process. Paths of this machine left in a result's text are redacted (in the child,
+   within the time limit).
 Each refusal is one line, saying why. Figures: docs/operations.md (scripts/measure_sql_limits.py).
 """
 
@@ -172,7 +173,7 @@ def run_safe_query(
         request = {
             "db": str(db_path), "sql": query, "max_rows": max_rows, "max_bytes": max_bytes,
             "memory_limit": MEMORY_LIMIT, "spill_limit": SPILL_LIMIT, "threads": THREADS,
-            "address_space_bytes": ADDRESS_SPACE_BYTES,
+            "address_space_bytes": ADDRESS_SPACE_BYTES, "redact": _local_paths(db_path, job),
         }  # fmt: skip
         (job / "request.json").write_text(json.dumps(request))
         peak, exitcode = _run_worker(context, job, started + timeout_s, timeout_s)
@@ -183,7 +184,6 @@ def run_safe_query(
         threading.Thread(target=shutil.rmtree, args=(job, True), name="hubscope-sql-cleanup").start()
         raise
     shutil.rmtree(job, ignore_errors=True)
-    frame = redact(frame, _local_paths(db_path, job))
     cut = status.get("cut")
     return SafeResult(frame, cut is not None, time.monotonic() - started, cut, max(peak, status["peak_rss_bytes"]))
 
@@ -286,20 +286,6 @@ def _read_status(job: Path, exitcode: int) -> dict:
 def _local_paths(db_path: Path, job: Path) -> list[str]:
     paths = {str(db_path.resolve().parent), str(db_path.parent), str(job), tempfile.gettempdir(), str(Path.home())}
     return sorted((p for p in paths if len(p) > 1), key=len, reverse=True)
-
-
-def redact(frame: pl.DataFrame, paths: list[str]) -> pl.DataFrame:
-    """Text columns with these machine paths replaced by `<redacted>` (a second guard behind the name check)."""
-    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    if not text or not paths:
-        return frame
-    exprs = []
-    for name in text:
-        expr = pl.col(name)
-        for path in paths:
-            expr = expr.str.replace_all(path, "<redacted>", literal=True)
-        exprs.append(expr)
-    return frame.with_columns(exprs)
 
 
 def flat(frame: pl.DataFrame) -> pl.DataFrame:
