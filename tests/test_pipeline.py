@@ -5,6 +5,7 @@ Faults (rate limits, 5xx, resets, bad pages and records, kills, the token) are i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from helpers import sql_rows as rows
 from hubscope_testing.standin import StandinHub, load_records
 from pipeline.cli import main
 from pipeline.ingest.crawl import FetchOptions
+from pipeline.refresh import refresh as run_refresh
 from pipeline.refresh import refresh_from_hub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +112,49 @@ def test_enrich_gets_every_tag_sizing_reads() -> None:
     assert read and read <= declared | set(sizing.MOE_TAGS), read - declared
     # every other use of the tags column goes through those two
     assert source.count('pl.col("tags")') == 2
+
+
+class TwoModelsSource:
+    """A columnar source as the hub-stats dump stages: SQL on writer.con into _stage_models, bound to the
+    writer's snapshot time and run id."""
+
+    origin, series, is_full = "columnar-test", "columnar-test", False
+    as_of = datetime(2026, 5, 1, 12, 0, 0, 123456)
+
+    def describe(self) -> str:
+        return "two models staged with SQL"
+
+    def filters(self) -> dict[str, str]:
+        return {"test": "columnar"}
+
+    def expected_models(self) -> int:
+        return 2
+
+    def stage(self, writer, progress) -> int:  # noqa: ANN001
+        writer.con.execute(
+            "INSERT INTO _stage_models BY NAME SELECT * FROM (VALUES ('org/a-7b'), ('org/b-70b')) v(model_id)"
+            " CROSS JOIN (SELECT false AS created_at_unknown, $at AS first_seen_at, $at AS last_seen_at, "
+            "$run AS last_run_id, $origin AS origin) r",
+            {"at": writer.snapshot_at, "run": writer.run["run_id"], "origin": self.origin},
+        )
+        writer.con.execute("UPDATE _stage_models SET downloads_30d = 5")
+        writer.models_seen += 2
+        progress.update(2)
+        return 1
+
+
+def test_a_columnar_source_goes_through_refresh_with_its_own_snapshot_time(tmp_path: Path) -> None:
+    db = tmp_path / "hub.duckdb"
+    result = run_refresh(db, TwoModelsSource())
+    assert result.status == "ok", result.error
+    assert (result.run_id, result.counts["models_seen"], result.counts["snapshot_rows"]) == (1, 2, 2)
+    assert rows(db, "SELECT DISTINCT snapshot_at, series FROM model_snapshots") == [
+        (TwoModelsSource.as_of, "columnar-test")  # microseconds kept
+    ]
+    assert rows(db, "SELECT model_id, origin, last_run_id FROM models ORDER BY 1") == [
+        ("org/a-7b", "columnar-test", 1), ("org/b-70b", "columnar-test", 1)
+    ]  # fmt: skip
+    assert rows(db, "SELECT source, is_full, filters->>'test' FROM refresh_runs") == [
+        ("two models staged with SQL", False, "columnar")
+    ]
+    assert "ok" in result.summary() and "2 models" in result.summary()
