@@ -118,6 +118,24 @@ def string_list(value: Any, what: str) -> list[str]:
     return value
 
 
+def tag_list(value: Any) -> tuple[list[str], str]:
+    """The tags and their newline-joined text (joining checks every tag is a string in C, and lets callers look
+    for 'base_model:' or 'license:' tags with one substring search instead of a loop)."""
+    if value is None:
+        return [], ""
+    if isinstance(value, str):
+        return [value], value
+    if not isinstance(value, list):
+        raise BadRecord("tags is not a list of strings")
+    try:
+        joined = "\n".join(value)
+    except TypeError:
+        raise BadRecord("tags is not a list of strings") from None
+    if len(value) > MAX_TAGS:
+        raise BadRecord(f"tags has {len(value):,} entries (more than {MAX_TAGS:,})")
+    return value, joined
+
+
 def safetensors(record: dict[str, Any]) -> tuple[int | None, str | None]:
     info = record.get("safetensors")
     if info is None:

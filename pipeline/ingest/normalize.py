@@ -6,10 +6,12 @@ record never sinks a page: it is kept whole, with the reason, and the run goes o
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -109,7 +111,7 @@ def _with_card_languages(tags: list[str], card: dict[str, Any]) -> list[str]:
     return [*tags, *dict.fromkeys(extra)] if extra else tags
 
 
-def _license(card: dict[str, Any], tags: list[str]) -> str | None:
+def _license(card: dict[str, Any], tags: Sequence[str]) -> str | None:
     value = card.get("license")
     if isinstance(value, list):
         if not all(v is None or isinstance(v, str) for v in value):
@@ -126,9 +128,10 @@ def _license(card: dict[str, Any], tags: list[str]) -> str | None:
 
 
 def _parents(
-    model_id: str, record: dict[str, Any], card: dict[str, Any], tags: list[str]
+    model_id: str, record: dict[str, Any], card: dict[str, Any], tags: Sequence[str]
 ) -> list[tuple[str, str, str]]:
-    """(parent, relation, source) from baseModels, cardData.base_model and base_model: tags."""
+    """(parent, relation, source) from baseModels, cardData.base_model and base_model: tags (`tags` may be
+    empty when the caller knows none is a base_model: tag)."""
     found: list[tuple[str, str, str]] = []
     base = record.get("baseModels")
     if isinstance(base, dict):
@@ -181,25 +184,28 @@ class Normalizer:
         self.seen: set[str] = set()
 
     def batch(self, records: Iterable[Any]) -> Batch:
-        columns: dict[str, list[Any]] = {name: [] for name in MODEL_SCHEMA}
+        rows: list[tuple[Any, ...]] = []
         lineage: list[tuple[str, str, str, str]] = []
         rejected: list[tuple[str | None, str, str]] = []
         kept: list[Any] = []  # the raw record of each row, for quarantining rows the column checks refuse
-        for record in records:
-            try:
-                row, parents = self._row(record)
-            except BadRecord as bad:
-                rejected.append((_loose_id(record), str(bad), _dump(record)))
-                continue
-            except _UNEXPECTED as err:  # a shape no check foresaw: still only this record is lost
-                why = f"cannot be read ({type(err).__name__}: {err})"[:300]
-                rejected.append((_loose_id(record), why, _dump(record)))
-                continue
-            self.seen.add(row["model_id"])
-            kept.append(record)
-            for name, values in columns.items():
-                values.append(row[name])
-            lineage.extend((row["model_id"], parent, relation, source) for parent, relation, source in parents)
+        with _gc_paused():
+            for record in records:
+                try:
+                    row, parents = self._row(record)
+                except BadRecord as bad:
+                    rejected.append((_loose_id(record), str(bad), _dump(record)))
+                    continue
+                except _UNEXPECTED as err:  # a shape no check foresaw: still only this record is lost
+                    why = f"cannot be read ({type(err).__name__}: {err})"[:300]
+                    rejected.append((_loose_id(record), why, _dump(record)))
+                    continue
+                self.seen.add(row[0])
+                kept.append(record)
+                rows.append(row)
+                lineage.extend((row[0], parent, relation, source) for parent, relation, source in parents)
+        # rows → columns in C (zip), not 24 list appends per record in Python
+        columns = dict(zip(MODEL_SCHEMA, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
+        columns = columns or {name: [] for name in MODEL_SCHEMA}
         models, refused = checked_frame(columns, MODEL_SCHEMA, MAX_TEXT)
         lineage_frame = pl.DataFrame(lineage, schema=LINEAGE_SCHEMA, orient="row")
         if refused:
@@ -211,7 +217,8 @@ class Normalizer:
             models=models, lineage=lineage_frame, rejected=pl.DataFrame(rejected, schema=REJECTED_SCHEMA, orient="row")
         )
 
-    def _row(self, record: Any) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
+    def _row(self, record: Any) -> tuple[tuple[Any, ...], list[tuple[str, str, str]]]:
+        """One model's values in MODEL_SCHEMA order, and its lineage links."""
         if not isinstance(record, dict):
             if isinstance(record, Unreadable):
                 raise BadRecord(record.reason)
@@ -220,12 +227,13 @@ class Normalizer:
         if model_id in self.seen:
             raise BadRecord("duplicate id in this run (first kept)")
         card = fields.card_data(record)
-        tags = _with_card_languages(fields.string_list(record.get("tags"), "tags"), card)
+        tags, joined = fields.tag_list(record.get("tags"))
+        tags = _with_card_languages(tags, card)
         created_raw = record.get("createdAt")
         created_unknown = created_raw is None or created_raw == CREATED_AT_SENTINEL
         safetensors_total, safetensors_dtypes = fields.safetensors(record)
         gguf_total, gguf_architecture, gguf_context_length = fields.gguf(record)
-        parents = _parents(model_id, record, card, tags)
+        parents = _parents(model_id, record, card, tags if "base_model:" in joined else ())
         relations = {relation for _, relation, _ in parents}
         gated = record.get("gated")
         if gated is not None and (type(gated) not in (bool, str) or gated not in GATED_VALUES):
@@ -236,32 +244,32 @@ class Normalizer:
         ):
             raise BadRecord(f"trendingScore is not a finite number: {trending!r:.40}")
         author = fields.text(record, "author") or (model_id.split("/", 1)[0] if "/" in model_id else None)
-        row = {
-            "model_id": model_id,
-            "author": author,
-            "created_at": None if created_unknown else fields.timestamp(record, "createdAt", self.now),
-            "created_at_unknown": created_unknown,
-            "last_modified": fields.timestamp(record, "lastModified", self.now),
-            "pipeline_tag": fields.text(record, "pipeline_tag"),
-            "library_name": fields.text(record, "library_name"),
-            "tags": tags,
-            "gated": None if gated is None else GATED_VALUES[gated],
-            "private": fields.flag(record, "private"),
-            "disabled": fields.flag(record, "disabled"),
-            "sha": fields.text(record, "sha"),
-            "license_raw": _license(card, tags),
-            "safetensors_total": safetensors_total,
-            "safetensors_dtypes": safetensors_dtypes,
-            "gguf_total": gguf_total,
-            "gguf_architecture": gguf_architecture,
-            "gguf_context_length": gguf_context_length,
-            "base_models": sorted({parent for parent, _, _ in parents}),
-            "base_relation": _main_relation(relations),
-            "downloads_30d": fields.count(record, "downloads"),
-            "downloads_all_time": fields.count(record, "downloadsAllTime"),
-            "likes": fields.count(record, "likes"),
-            "trending_score": None if trending is None else float(trending),
-        }
+        row = (
+            model_id,  # model_id
+            author,  # author
+            None if created_unknown else fields.timestamp(record, "createdAt", self.now),  # created_at
+            created_unknown,  # created_at_unknown
+            fields.timestamp(record, "lastModified", self.now),  # last_modified
+            fields.text(record, "pipeline_tag"),  # pipeline_tag
+            fields.text(record, "library_name"),  # library_name
+            tags,  # tags
+            None if gated is None else GATED_VALUES[gated],  # gated
+            fields.flag(record, "private"),  # private
+            fields.flag(record, "disabled"),  # disabled
+            fields.text(record, "sha"),  # sha
+            _license(card, tags if "license:" in joined else ()),  # license_raw
+            safetensors_total,  # safetensors_total
+            safetensors_dtypes,  # safetensors_dtypes
+            gguf_total,  # gguf_total
+            gguf_architecture,  # gguf_architecture
+            gguf_context_length,  # gguf_context_length
+            sorted({parent for parent, _, _ in parents}),  # base_models
+            _main_relation(relations),  # base_relation
+            fields.count(record, "downloads"),  # downloads_30d
+            fields.count(record, "downloadsAllTime"),  # downloads_all_time
+            fields.count(record, "likes"),  # likes
+            None if trending is None else float(trending),  # trending_score
+        )
         return row, parents
 
 
@@ -305,17 +313,33 @@ def stage_pages(pages: Iterable[list[Any]], writer: Writer, progress: Any) -> in
     normalizer = Normalizer()
     pending: list[Any] = []
     n_pages = n_models = 0
-    for page in pages:
-        n_pages += 1
-        n_models += len(page)
-        pending.extend(page)
-        progress.update(len(page))
-        progress.set_postfix(pages=n_pages, refresh=False)
-        if progress.disable and n_pages % LOG_EVERY_PAGES == 0:
-            log.info("fetched %d pages, %d models", n_pages, n_models)  # (a disabled bar counts nothing)
-        if len(pending) >= BATCH_RECORDS:
+    with _gc_paused():  # pages are parsed (by the generator) and normalized with the cyclic collector paused …
+        for page in pages:
+            n_pages += 1
+            n_models += len(page)
+            pending.extend(page)
+            progress.update(len(page))
+            progress.set_postfix(pages=n_pages, refresh=False)
+            if progress.disable and n_pages % LOG_EVERY_PAGES == 0:
+                log.info("fetched %d pages, %d models", n_pages, n_models)  # (a disabled bar counts nothing)
+            if len(pending) >= BATCH_RECORDS:
+                writer.add_batch(normalizer.batch(pending))
+                pending = []
+                gc.collect()  # … and run once per batch, so cycles made by the HTTP/DB layers stay bounded
+        if pending:
             writer.add_batch(normalizer.batch(pending))
-            pending = []
-    if pending:
-        writer.add_batch(normalizer.batch(pending))
     return n_pages
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Raw records are trees (no reference cycles), so refcounting frees them; the cyclic collector would only
+    rescan a batch's ~1M live objects again and again while pages are parsed and normalized (measured on the
+    real sample: parse + normalize ~15k → ~25k models/s with it paused)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
