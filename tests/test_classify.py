@@ -59,6 +59,7 @@ ENRICHED = {
     "memory_4bit_gb": pl.Float64,
     "device_class": pl.String,
     "family_root": pl.String,
+    "is_test_repo": pl.Boolean,
 }
 
 
@@ -399,3 +400,38 @@ def test_refresh_with_another_config_builds_a_db_whose_macros_follow_it(
         "OR size_band IS DISTINCT FROM size_band(params_total)",
     ) == [(0,)]
     assert sql_rows(db, "SELECT default_threshold(), size_band(7e9), size_band_order('big')") == [(7e9, "mid", 4)]
+
+
+TEST_REPOS = [  # real ids from the bundled snapshot (data/snapshot), with their 30-day downloads there
+    "trl-internal-testing/tiny-Qwen2ForCausalLM-2.5",  # 16.7M
+    "hmellor/tiny-random-LlamaForCausalLM",  # 3.1M
+    "trl-internal-testing/tiny-Qwen2ForSequenceClassification-2.5",
+    "peft-internal-testing/tiny-clip-text-2",
+    "hf-internal-testing/tiny-random-gpt2",
+    "optimum-intel-internal-testing/tiny-GptOssForCausalLM",
+    "sentence-transformers-testing/stsb-bert-tiny-safetensors",
+    "fxmarty/tiny-llama-fast-tokenizer",
+    "MaxJeblick/llama2-0b-unit-test",
+    "peft-internal-testing/tiny-LlavaForConditionalGeneration",
+]
+REAL_SMALL_MODELS = [
+    "TinyLlama/TinyLlama-1.1B-Chat-v1.0",
+    "openai/whisper-tiny",
+    "prajjwal1/bert-tiny",
+    "amazon/chronos-bolt-tiny",
+    "bigcode/tiny_starcoder_py",
+    "microsoft/Phi-tiny-MoE-instruct",
+    "Asilarkness/testgeniy",
+    "Qwen/Qwen2.5-0.5B-Instruct",
+]
+
+
+def test_test_and_ci_repos_are_flagged_real_tiny_models_are_not() -> None:
+    from test_sizing import frame
+
+    models = frame(*({"model_id": m} for m in TEST_REPOS + REAL_SMALL_MODELS))
+    out, _ = enrich(models, EMPTY_LINEAGE, None, load_config())
+    flagged = dict(zip(out["model_id"], out["is_test_repo"], strict=True))
+    assert [m for m in TEST_REPOS if not flagged[m]] == []
+    assert [m for m in REAL_SMALL_MODELS if flagged[m]] == []
+    assert out.schema["is_test_repo"] == pl.Boolean

@@ -505,3 +505,66 @@ def test_sizing_reads_only_declared_tags() -> None:
     # ... and a rule that reads an undeclared tag is refused when it is written, not silently never matched
     with pytest.raises(ValueError, match="does not declare"):
         _has_tag("region:us")
+
+
+# ------------------------------------------------------------ issue 13 item 6: counts far below the base they quantize
+# Real ids and counts: data/snapshot/reference_params.parquet and lineage.parquet (catalog-2026-10, catalog-gguf).
+GPT_OSS = {
+    "openai/gpt-oss-20b": (20_914_757_184, 3_529_365_271),
+    "openai/gpt-oss-120b": (116_829_156_672, 9_309_823_421),
+    "unsloth/gpt-oss-20b-GGUF": (1_773_527_040, 299_282_688),  # the catalog's count of the GGUF files (packed)
+    "unsloth/gpt-oss-120b-GGUF": (2_370_723_840, 188_917_056),
+    "google/gemma-4-31B-it-qat-q4_0-unquantized": (32_682_372_656, None),
+    "google/gemma-4-31B-it-qat-q4_0-unquantized-assistant": (469_518_596, None),
+    "bartowski/Qwen2.5-7B-Instruct-GGUF": (7_615_616_512, None),
+    "Qwen/Qwen2.5-7B-Instruct": (7_615_616_512, None),
+}
+
+
+def _gguf_case() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    models = frame(*({"model_id": m, "pipeline_tag": "text-generation"} for m in GPT_OSS))
+    reference = pl.DataFrame(
+        [{"model_id": m, "params_total": t, "params_active": a} for m, (t, a) in GPT_OSS.items()],
+        schema={"model_id": pl.String, "params_total": pl.Int64, "params_active": pl.Int64},
+    )
+    lineage = pl.DataFrame(
+        {
+            "child_id": ["unsloth/gpt-oss-20b-GGUF", "unsloth/gpt-oss-120b-GGUF", "bartowski/Qwen2.5-7B-Instruct-GGUF"],
+            "parent_id": ["openai/gpt-oss-20b", "openai/gpt-oss-120b", "Qwen/Qwen2.5-7B-Instruct"],
+            "relation": ["quantized"] * 3,
+            "source": ["catalog-gguf"] * 3,
+        }
+    )
+    return models, lineage, reference
+
+
+def test_gguf_of_a_moe_base_far_below_it_takes_the_base_count() -> None:
+    models, lineage, reference = _gguf_case()
+    resolved, sources = resolve_params(models, lineage, reference)
+    got = {r["model_id"]: r for r in resolved.to_dicts()}
+    for gguf, base in (
+        ("unsloth/gpt-oss-20b-GGUF", "openai/gpt-oss-20b"),
+        ("unsloth/gpt-oss-120b-GGUF", "openai/gpt-oss-120b"),
+    ):
+        r = got[gguf]
+        assert (r["params_total"], r["params_active"]) == GPT_OSS[base], gguf
+        assert r["params_source"] == "base_model" and "below_quantized_base" in r["params_flags"]
+        assert model_class(r["params_total"], 10e9) == "LLM"  # was an "SLM derived from an LLM"
+        # the catalog's own figure stays on record beside the chosen one
+        rows = {s["source"]: s for s in sources.filter(pl.col("model_id") == gguf).to_dicts()}
+        assert rows["reference"]["params_total"] == GPT_OSS[gguf][0]
+        assert rows["base_model"]["note"] == f"from {base} via quantized"
+    # a GGUF whose count matches its base is left alone
+    q = got["bartowski/Qwen2.5-7B-Instruct-GGUF"]
+    assert q["params_source"] == "reference" and q["params_total"] == 7_615_616_512 and q["params_flags"] is None
+
+
+def test_a_draft_assistant_keeps_its_own_count_flagged() -> None:
+    # gemma-4-31B-it-qat-q4_0-unquantized-assistant is a 4-layer drafter (architecture gemma4_assistant in the
+    # catalog): 470M is its real size, the 31B in its name is the target's. Flagged, not resized.
+    models, lineage, reference = _gguf_case()
+    got = {r["model_id"]: r for r in resolve_params(models, lineage, reference)[0].to_dicts()}
+    a = got["google/gemma-4-31B-it-qat-q4_0-unquantized-assistant"]
+    assert a["params_total"] == 469_518_596 and a["params_source"] == "reference" and a["params_flags"] == "draft_head"
+    b = got["google/gemma-4-31B-it-qat-q4_0-unquantized"]
+    assert b["params_total"] == 32_682_372_656 and b["params_flags"] is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.enrich.config import Config, ConfigError, Ladder, load_config
+from pipeline.enrich.flags import is_test_repo_expr
 from pipeline.enrich.licenses import add_license_columns
 from pipeline.enrich.lineage import family_roots
 from pipeline.enrich.resolve import CHUNK_ROWS, chunks, lineage_edges, resolve_params
@@ -57,7 +58,7 @@ def device_expr(gb: pl.Expr, classes: Ladder) -> pl.Expr:
 ENRICHED_COLUMNS: tuple[str, ...] = (
     "params_total", "params_active", "params_source", "params_flags", "license", "license_tier",
     "is_language_model", "size_band", "model_class", "memory_bf16_gb", "memory_4bit_gb", "device_class",
-    "family_root",
+    "family_root", "is_test_repo",
 )  # fmt: skip
 # What enrich reads from each model (the writer selects only these).
 INPUT_COLUMNS: tuple[str, ...] = (
@@ -108,4 +109,5 @@ def _classes(part: pl.DataFrame, config: Config) -> pl.DataFrame:
         mem16.alias("memory_bf16_gb"),
         mem4.alias("memory_4bit_gb"),
         device_expr(mem4, config.device_classes).alias("device_class"),
+        is_test_repo_expr().alias("is_test_repo"),
     ).drop("pipeline_tag", "license_raw")

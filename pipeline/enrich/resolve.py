@@ -19,6 +19,10 @@ MAX_DEPTH = 6
 # whose catalog count is a few hundred thousand for a 35B model).
 REFERENCE_MAX_RATIO = 3.0
 IMPLAUSIBLE_SHARE = 0.01
+# A repo named as a draft/assistant/EAGLE/MTP head whose count is below this share of the size in its name is the
+# small drafter for that model (seen: google/gemma-4-31B-it-qat-q4_0-unquantized-assistant, architecture
+# gemma4_assistant, 4 layers, 470M): the count is right, the name's size is the target's; flagged "draft_head".
+DRAFT_SHARE = 0.05
 
 
 def lineage_edges(models: pl.DataFrame, lineage: pl.DataFrame | None) -> pl.DataFrame:
@@ -105,6 +109,20 @@ def _inherit(ids: pl.DataFrame, parents: pl.DataFrame, pool: pl.DataFrame, max_d
     return pl.concat([f.cast(schema) for f in found]).unique("model_id", keep="first")
 
 
+def node_keys(*ids: pl.Series) -> pl.DataFrame:
+    """node (String) -> key (UInt32) for every id in the columns: joins and walks over millions of models
+    then carry 4-byte keys instead of strings."""
+    nodes = pl.concat([s.cast(pl.String).rename("node") for s in ids]).unique().drop_nulls()
+    return nodes.to_frame().with_row_index("key")
+
+
+def to_keys(frame: pl.DataFrame, keys: pl.DataFrame, column: str) -> pl.DataFrame:
+    """frame with the string `column` replaced by its key (same order; every value must be in keys)."""
+    mapping = keys.rename({"node": column, "key": "_key"})
+    out = frame.join(mapping, on=column, how="left", maintain_order="left")
+    return out.with_columns(pl.col("_key").alias(column)).drop("_key")
+
+
 def chunks(frame: pl.DataFrame, rows: int) -> list[pl.DataFrame]:
     """Contiguous slices of `rows` rows (zero-copy), in order; one empty slice for an empty frame."""
     return [frame.slice(i, rows) for i in range(0, max(frame.height, 1), rows)]
@@ -137,6 +155,7 @@ def own_counts(models: pl.DataFrame, ref: pl.DataFrame | None) -> pl.DataFrame:
         name_active.alias("name_active"),
         is_moe_expr().alias("is_moe"),
         packed_kind_expr().alias("is_packed"),
+        (pl.col("model_id").str.to_lowercase().str.contains("gguf") | (gguf_total.fill_null(0) > 0)).alias("is_gguf"),
     )
     if ref is not None:
         own = own.join(ref.lazy(), on="model_id", how="left", maintain_order="left")
@@ -201,6 +220,26 @@ def _pool(own: pl.DataFrame, ref: pl.DataFrame | None) -> pl.DataFrame:
     return pool
 
 
+def _below_quantized_base(own: pl.DataFrame, parents: pl.DataFrame, pool: pl.DataFrame) -> pl.DataFrame:
+    """GGUF repos whose own count is below 1/REFERENCE_MAX_RATIO of the base they quantize (a quantization keeps
+    every parameter): the inherited columns of their base. Seen: the catalog's counts for unsloth/gpt-oss-20b-GGUF
+    (1.77B of 20.9B) and unsloth/gpt-oss-120b-GGUF (2.37B of 117B): GGUF files of MoE models counted packed."""
+    candidates = own.filter(pl.col("is_gguf") & pl.col("own_total").is_not_null()).select("model_id", "own_total")
+    bases = _inherit(candidates.select("model_id"), parents, pool)
+    return (
+        bases.join(candidates, on="model_id", how="inner")
+        .filter(
+            (pl.col("inh_relation") == "quantized")
+            & (pl.col("own_total").cast(pl.Float64) * REFERENCE_MAX_RATIO < pl.col("inh_total").cast(pl.Float64))
+        )
+        .drop("own_total")
+    )
+
+
+def _draft_named() -> pl.Expr:
+    return pl.col("model_id").str.to_lowercase().str.contains(r"(?:^|[-_])(?:assistant|draft|eagle\d*|mtp)(?:$|[-_])")
+
+
 def _resolved(own: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Row-local again, over own + the inherited columns: the chosen source, total, active and flags, and the
     long sources frame."""
@@ -212,7 +251,9 @@ def _resolved(own: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     own = own.with_columns(base_conflict.fill_null(False).alias("base_conflict"))
     inh_ok = pl.col("inh_total").is_not_null() & ~pl.col("base_conflict")
     src = (
-        pl.when(pl.col("ref_ok"))
+        pl.when(pl.col("below_base"))
+        .then(pl.lit("base_model"))
+        .when(pl.col("ref_ok"))
         .then(pl.lit("reference"))
         .when(pl.col("st_ok"))
         .then(pl.lit("safetensors"))
@@ -273,6 +314,10 @@ def _resolved(own: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             ),
             pl.when(total.is_not_null() & active.is_null()).then(pl.lit("moe_active_unknown")),
             pl.when(name_disagrees).then(pl.lit("disagrees_with_name")),
+            pl.when(pl.col("below_base")).then(pl.lit("below_quantized_base")),
+            pl.when(
+                _draft_named() & (total.cast(pl.Float64) < pl.col("name_total").cast(pl.Float64) * DRAFT_SHARE)
+            ).then(pl.lit("draft_head")),
         ],
         separator=";",
         ignore_nulls=True,
@@ -303,10 +348,20 @@ def resolve_params(
     ref = _reference(reference)
     own = pl.concat([own_counts(c, ref) for c in chunks(models, chunk_rows)])
     parents = choose_parent(lineage_edges(models, lineage))
+    fixed = _below_quantized_base(own, parents, _pool(own, ref))
+    own = own.join(
+        fixed.select("model_id", pl.lit(True).alias("below_base"), pl.col("inh_total").alias("_base_total")),
+        on="model_id",
+        how="left",
+        maintain_order="left",
+    ).with_columns(
+        pl.col("below_base").fill_null(False),
+        pl.coalesce("_base_total", "own_total").alias("own_total"),  # their children inherit the base's count
+    )
     need = own.filter(pl.col("own_total").is_null()).select("model_id")
-    inh = _inherit(need, parents, _pool(own, ref))
-    del need, parents
-    own = own.join(inh, on="model_id", how="left", maintain_order="left")
+    inh = pl.concat([_inherit(need, parents, _pool(own.drop("_base_total"), ref)), fixed])
+    del need, parents, fixed
+    own = own.drop("_base_total").join(inh, on="model_id", how="left", maintain_order="left")
     del inh
     parts = [_resolved(c) for c in chunks(own, chunk_rows)]
     return pl.concat([r for r, _ in parts]), pl.concat([s for _, s in parts])
