@@ -314,6 +314,7 @@ def test_rebuilds_run_under_a_memory_cap_with_a_spill_directory(tmp_path: Path, 
         assert rb.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0] in ("286.1 MiB", "300.0 MB")
 
 
+@pytest.mark.slow
 def test_the_bundled_snapshot_refreshes_under_a_256mb_cap(tmp_path: Path, monkeypatch) -> None:
     """All 17k models with DuckDB capped far below its default: the plan spills instead of failing."""
     from pipeline.paths import DEFAULT_SNAPSHOT

@@ -160,8 +160,10 @@ class Rebuild:
         self.con.execute("USE memory")
         self.con.execute("DETACH new")
         self.con.close()
-        swap_in(self.tmp, self.db)
-        self.committed = True
+        _fsync(self.tmp)
+        os.replace(self.tmp, self.db)
+        self.committed = True  # live from here, even if the directory fsync below fails
+        _fsync(self.db.parent)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -80,12 +80,16 @@ class Writer:
         self.storage_version = storage_version or STORAGE_VERSION_DEFAULT
         self.snapshot_at: datetime = as_of or run["started_at"]  # microseconds kept
         self.models_seen = 0
-        self.committed = False
         self.counts: dict[str, int] = {}
         self.timings: dict[str, float] = {}  # seconds per phase, logged at commit (bench/ reads the line)
         self._rebuild = Rebuild(db, storage_version=self.storage_version, memory=memory)
         self.tmp = self._rebuild.tmp
         self.con = self._rebuild.con
+
+    @property
+    def committed(self) -> bool:
+        """True once the new file is live (whatever happens after)."""
+        return self._rebuild.committed
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -264,7 +268,6 @@ class Writer:
             for table in STAGE_TABLES:
                 self.con.execute(f"DROP TABLE {table}")
             self._rebuild.commit()
-        self.committed = True  # from here on the new file is live, whatever happens next
         log.info("store phases (s): %s", " ".join(f"{k}={v:.2f}" for k, v in self.timings.items()))
         return self.counts
 
