@@ -268,3 +268,35 @@ def test_readme_and_examples_run_in_the_pypi_duckdb_cli(fixture_db: Path, tmp_pa
         )
         assert done.returncode == 0 and "Error" not in done.stderr, (version, sql[:80], done.stderr)
         assert len(done.stdout.splitlines()) >= 2, (sql[:80], done.stdout)  # a header and at least one row
+
+
+# -- the hub-stats commands, wired to HUBSTATS's functions, against the stand-in dataset host --------------------
+
+
+def test_backfill_and_a_hub_stats_refresh_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from hubscope_testing.datasets import Commit, DatasetHost, DatasetRepo
+    from hubscope_testing.hubstats_files import revision_files
+    from hubscope_testing.standin import StandinHub
+
+    data = REPO_ROOT / "tests" / "data"
+    days = revision_files(data / "hubstats-sample-fixture.parquet", data / "hubstats-daily-fixture.parquet", tmp_path)
+    chosen = days[:2]
+    commits = [
+        Commit(day.strftime("%Y%m%d").ljust(40, "b"), datetime(day.year, day.month, day.day, 6, tzinfo=UTC),
+               {"models.parquet": path})
+        for day, path in chosen
+    ]  # fmt: skip
+    db = tmp_path / "hub.duckdb"
+    with StandinHub([], datasets=DatasetHost([DatasetRepo("cfahlgren1/hub-stats", commits)])) as hub:
+        since = chosen[0][0].isoformat()
+        argv = ["backfill", "--from-hub-stats", "--since", since, "--every", "day", "--endpoint", hub.url]
+        assert cli([*argv, "--db", str(db)]) == ExitCode.OK
+        assert "2 revisions chosen, 2 imported, 0 already in the DB, 0 failed" in capsys.readouterr().out
+        assert cli(["--db", str(db), *argv]) == ExitCode.OK  # again: nothing new
+        assert "0 imported, 2 already in the DB" in capsys.readouterr().out
+        assert cli(["refresh", "--from-hub-stats", commits[-1].sha, "--endpoint", hub.url, "--db", str(db)]) == 0
+        assert " ok in " in capsys.readouterr().out
+    assert cli(["status", "--db", str(db)]) == ExitCode.OK
+    assert capsys.readouterr().out.count(" ok ") >= 3
