@@ -4,6 +4,7 @@ daily downloads derived from consecutive all-time counts. Fixtures: tests/data/R
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -316,3 +317,64 @@ def _ok_sources(db: Path) -> list[str]:
         return [s for (s,) in rows(db, "SELECT source FROM refresh_runs WHERE status = 'ok'")]
     except duckdb.Error:  # the file is being swapped in this instant
         return []
+
+
+# ------------------------------------------------------------------------------------------- validation
+
+
+def validation(db: Path) -> dict[str, dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        con.execute("SET VARIABLE published_figures = $p", {"p": str(ROOT / "data" / "published_figures.csv")})
+        frame = con.sql(load_sql("queries/validation")).pl()
+    finally:
+        con.close()
+    return {r["figure_id"]: r for r in frame.iter_rows(named=True)}
+
+
+def test_validation_uses_the_nearest_whole_hub_snapshot(backfilled: tuple[Path, BackfillResult, int]) -> None:
+    db = backfilled[0]
+    got = validation(db)
+    assert len(got) == 13 and all(r["comparable"] for r in got.values())
+    # Summer 2026 (dated 2026-07-15) → the 2026-07-03 revision; Spring 2026 and 2025 figures → the oldest, 06-05
+    assert got["hf_under_1b"]["basis_snapshot_at"] == datetime(2026, 7, 3, 6)
+    assert got["hf_top200"]["basis_snapshot_at"] == got["lb_models"]["basis_snapshot_at"] == datetime(2026, 6, 5, 6)
+    con = duckdb.connect(str(db), read_only=True)
+    (models, share) = con.sql(
+        "SELECT count(*), sum(s.downloads_all_time) FILTER (m.params_total < 1e9) / sum(s.downloads_all_time) "
+        "FROM model_snapshots s JOIN models m USING (model_id) WHERE s.snapshot_at = TIMESTAMP '2026-07-03 06:00:00'"
+    ).fetchall()[0]
+    con.close()
+    assert models == 256 and got["hf_under_1b"]["our_value"] == pytest.approx(share)
+    assert got["hf_under_1b"]["downloads_used"] == "all-time"
+    assert got["lb_models"]["our_value"] == 248 and got["lb_models"]["published_value"] == 2_126_833
+
+
+def test_validation_on_a_selection_says_so(sample_db: Path) -> None:
+    got = validation(sample_db)
+    assert not any(r["comparable"] for r in got.values())
+    assert {r["basis"] for r in got.values()} == {"every model in the DB (a selection, not the whole Hub)"}
+    assert got["hs_models"]["our_value"] == 264 and got["hs_safetensors"]["our_value"] == pytest.approx(229 / 264)
+
+
+# ------------------------------------------------------------------------------------------- the bundled default
+
+
+def test_bundled_snapshot_carries_the_hub_stats_files() -> None:
+    snap = ROOT / "data" / "snapshot"
+    manifest = json.loads((snap / "manifest.json").read_text())
+    sample = HubStatsSource(snap / manifest["hub_stats"])
+    sample.check()
+    assert sample.rows() == manifest["hub_stats_rows"] == 3278 and sample.is_full is False
+    with gzip.open(snap / "models.jsonl.gz") as f:
+        snapshot_ids = {orjson.loads(line)["id"] for line in f}
+    ids = set(pl.read_parquet(snap / manifest["hub_stats"])["id"])
+    assert not ids & snapshot_ids  # the catalog's newer metadata is never replaced by the May dump
+    history = pl.read_parquet(snap / "history.parquet")
+    daily = history.filter(pl.col("series") == "hubstats-daily")
+    assert daily.height == 138_700 and daily["downloads_all_time"].null_count() == 0
+    assert daily.filter(pl.col("snapshot_date") == date(2026, 7, 2)).height == 4050  # a fixed population
+    ref = pl.read_parquet(snap / "reference_params.parquet")
+    assert ref["model_id"].n_unique() == ref.height
+    mini = ref.filter(pl.col("model_id") == "sentence-transformers/all-MiniLM-L6-v2").row(0, named=True)
+    assert mini["params_total"] == 22_713_216 and mini["source"].startswith("mteb-model-meta-2026-10")
