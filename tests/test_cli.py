@@ -300,3 +300,15 @@ def test_backfill_and_a_hub_stats_refresh_through_the_cli(tmp_path: Path, capsys
         assert " ok in " in capsys.readouterr().out
     assert cli(["status", "--db", str(db)]) == ExitCode.OK
     assert capsys.readouterr().out.count(" ok ") >= 3
+
+
+def test_a_filtered_crawl_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hubscope_testing.standin import StandinHub, load_records
+
+    records = load_records(REPO_ROOT / "tests" / "data" / "hub-records-sample.jsonl.gz")[:120]
+    db = tmp_path / "hub.duckdb"
+    with StandinHub(records, page_size=50) as hub:
+        argv = ["refresh", "--endpoint", hub.url, "--limit", "70", "--sort", "downloads", "--rate-limit-budget", "5"]
+        assert cli([*argv, "--db", str(db)]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "refresh run 1 ok" in out and " 70 models (70 new" in out, out
