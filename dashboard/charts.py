@@ -281,33 +281,23 @@ def sensitivity(long: pl.DataFrame, marks: pl.DataFrame) -> alt.LayerChart:
     return (band + line + rules + text).properties(height=360)
 
 
-def month_shares(frame: pl.DataFrame, color: alt.Color, order: str, *, tips: Tips, row: str | None = None,
-                 partial: str | None = None) -> alt.Chart:  # fmt: skip
-    """Per month, 100% stacked bars (e.g. licence tiers); one panel per `row` value (e.g. SLM/LLM) on a shared
-    month axis with years; months flagged `muted` are drawn faded; the partial month is named in the title."""
-    kinds = {"month": "month", **({row: ""} if row else {}), **tips}
-    base, tooltip = _chart(frame, kinds)
-    chart = (
+def month_shares(frame: pl.DataFrame, color: alt.Color, order: str, *, tips: Tips, title: str,
+                 months: tuple[object, object], partial: str | None = None) -> alt.Chart:  # fmt: skip
+    """Per month, 100% stacked bars (e.g. licence tiers) on a month axis with years over `months` (first, last: the
+    same for compared panels); rows flagged `muted` are drawn faded; the partial month is named on the axis."""
+    base, tooltip = _chart(frame, {"month": "month", **tips})
+    return (
         base.mark_bar()
         .encode(
-            x=alt.X(
-                "month:T",
-                title="Creation month" + (f" ({partial} is partial)" if partial else ""),
-                axis=fmt.month_axis(),
-                timeUnit="yearmonth",
-            ),
-            y=alt.Y("models:Q", stack="normalize", title="Share of models created", axis=fmt.percent_axis()),
-            color=color,
-            order=alt.Order("stack_order:Q"),
-            tooltip=tooltip,
+            x=alt.X("yearmonth(month):T", title="Creation month" + (f" ({partial} is partial)" if partial else ""),
+                    axis=fmt.month_axis(), scale=alt.Scale(domain=[str(m) for m in months])),
+            y=alt.Y("models:Q", stack="normalize", title=title, axis=fmt.percent_axis()),
+            color=color, order=alt.Order("stack_order:Q"), tooltip=tooltip,
             opacity=alt.condition("datum.muted", alt.value(0.25), alt.value(1.0)),
         )  # fmt: skip
         .transform_calculate(stack_order=order)
-        .properties(height=180 if row else 280)
+        .properties(height=200)
     )
-    if row:
-        chart = chart.facet(row=alt.Row(f"{row}:N", title=None, sort=["SLM", "LLM"]))
-    return chart
 
 
 def category_color(field: str, title: str, domain: list[str], colors: list[str]) -> alt.Color:

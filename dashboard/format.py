@@ -84,44 +84,38 @@ def percent(x: Any, digits: int = 1) -> str:
     return MISSING if v is None else f"{100 * v:.{digits}f}%"
 
 
+def _moment(value: Any) -> Any:
+    """ISO text parsed to a naive UTC datetime (other values returned as they are; unparseable text too)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
 def date(d: Any) -> str:
     """A day as '5 Oct 2026' (datetimes lose their time; ISO strings are parsed)."""
-    if d is None:
-        return MISSING
-    if isinstance(d, str):
-        try:
-            d = dt.datetime.fromisoformat(d.replace("Z", "+00:00"))
-        except ValueError:
-            return d
+    d = _moment(d)
     if isinstance(d, dt.datetime):
         d = d.date()
     if isinstance(d, dt.date):
         return f"{d.day} {d:%b %Y}"
-    return str(d)
+    return MISSING if d is None else str(d)
 
 
 def month(d: Any) -> str:
     """A month as 'Oct 2026'."""
-    if isinstance(d, str):
-        try:
-            d = dt.date.fromisoformat(d[:10])
-        except ValueError:
-            return d
-    return MISSING if d is None else f"{d:%b %Y}"
+    d = _moment(d)
+    return f"{d:%b %Y}" if isinstance(d, dt.date) else (MISSING if d is None else str(d))
 
 
 def timestamp(t: Any) -> str:
     """A moment as '5 Oct 2026 14:03 UTC' (one format for every run time shown)."""
-    if t is None:
-        return MISSING
-    if isinstance(t, str):
-        try:
-            t = dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
-        except ValueError:
-            return t
+    t = _moment(t)
     if isinstance(t, dt.datetime):
-        if t.tzinfo is not None:
-            t = t.astimezone(dt.UTC).replace(tzinfo=None)
         return f"{t.day} {t:%b %Y %H:%M} UTC"
     return date(t)
 
@@ -316,6 +310,8 @@ def log10_axis(lo: int = 0, hi: int = 13, **kw: Any) -> alt.Axis:
 
 
 def percent_axis(**kw: Any) -> alt.Axis:
+    """Shares: 0%, 25%, … 100% (five ticks, not one every 5%)."""
+    kw.setdefault("tickCount", 5)
     return alt.Axis(format=".0%", **kw)
 
 

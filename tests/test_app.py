@@ -447,3 +447,64 @@ def test_config_tables_drive_default_and_band_colours(fixture_db: Path, tmp_path
     scale = next(s["encoding"]["color"]["scale"] for s in specs
                  if s.get("encoding", {}).get("color", {}).get("field") == "size_band")  # fmt: skip
     assert [c in greens for c in scale["range"][:4]] == [True, True, True, False]
+
+
+RAW = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$|^cls$")  # snake_case: a column name as the DB spells it
+MY_PAGES = ["market_size", "sizes", "openness", "organisations", "domains", "lineage", "data"]
+
+
+def _titles(node: object, out: list[str]) -> list[str]:
+    """Every tooltip field's and axis's shown title in a Vega-Lite spec (the title, else the field name)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "tooltip":
+                for tip in value if isinstance(value, list) else [value]:
+                    if isinstance(tip, dict) and "field" in tip:
+                        out.append(tip.get("title") or tip["field"])
+            elif key in ("x", "y") and isinstance(value, dict) and "field" in value and "title" in value:
+                out.append(value["title"] or "")
+            _titles(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _titles(item, out)
+    return out
+
+
+@pytest.mark.parametrize("name", MY_PAGES)
+def test_tooltips_and_axes_say_words(app: AppTest, name: str) -> None:
+    """No tooltip field or axis is titled with a raw column name (`cls`, `downloads_30d`, `share_…`)."""
+    app.switch_page(page(name)).run()
+    if app.get("toggle") and name == "lineage":
+        app.toggle(key="lineage_show").set_value(True).run()
+    titles = [t for el in app.get("vega_lite_chart") for t in _titles(json.loads(el.proto.spec), [])]
+    assert titles, name
+    assert [t for t in titles if RAW.match(t)] == [], name
+
+
+def test_organisations_panels_share_one_scale_and_match_sql(app: AppTest, sql) -> None:  # noqa: ANN001
+    app.switch_page(page("organisations")).run()
+    specs = [json.loads(el.proto.spec) for el in app.get("vega_lite_chart")][:2]
+    pattern = r"(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)"
+    expected = {}
+    for cls, cond in (("SLM", "params_total < 10e9"), ("LLM", "params_total >= 10e9")):
+        expected[cls] = sql(f"""SELECT author, sum(downloads_30d)::BIGINT FROM models
+                                WHERE {LM_SCOPE} AND {cond} AND NOT regexp_matches(lower(model_id), '{pattern}')
+                                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15""")  # fmt: skip
+    top = max(d for rows in expected.values() for _, d in rows)
+    assert [s["encoding"]["x"]["scale"]["domain"] for s in specs] == [[0, top], [0, top]]
+    charts = datasets(app)[:2]
+    for rows, cls in zip(charts, ("SLM", "LLM"), strict=True):
+        assert [(r["author"], r["downloads_30d"]) for r in rows] == [tuple(e) for e in expected[cls]]
+        assert all(r["downloads_30d_text"].endswith(("k", "M", "B")) or r["downloads_30d"] < 1000 for r in rows)
+
+
+def test_gated_share_is_among_recorded_and_matches_sql(app: AppTest, sql) -> None:  # noqa: ANN001
+    app.switch_page(page("openness")).run()
+    rows = next(r for r in datasets(app) if r and "gated" in r[0])
+    got = {(r["cls"], r["gated"]): r["share_recorded"] for r in rows}
+    expected = sql(f"""SELECT CASE WHEN params_total < 10e9 THEN 'SLM' ELSE 'LLM' END AS cls, gated,
+                              count(*) / sum(count(*)) OVER (PARTITION BY cls)
+                       FROM models WHERE {LM_SCOPE} AND params_total IS NOT NULL AND gated IS NOT NULL
+                       GROUP BY 1, 2""")  # fmt: skip
+    assert got == pytest.approx({(c, g): s for c, g, s in expected})
+    assert "not recorded" not in {g for _, g in got}

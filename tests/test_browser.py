@@ -1,12 +1,14 @@
 """Real-browser test: `streamlit run app.py` on a free port, Debian chromium through Playwright, every page visited,
-no exception box, a full-page screenshot per page (test-artifacts/screenshots/), and an HTML/JS model id shown as
-literal text with no script run."""
+no exception box, full-page screenshots per page (test-artifacts/screenshots/, and test-artifacts/desktop|phone/
+at 1440×900 and 390×844), the Overview's headline in the first screen at both sizes, no raw column names in table
+headers, and an HTML/JS model id shown as literal text with no script run."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -114,16 +116,73 @@ def _settle(page) -> None:  # noqa: ANN001
     page.wait_for_timeout(800)  # let vega-lite finish drawing before the screenshot
 
 
-def _screenshot(page, target: Path) -> None:  # noqa: ANN001
+def _screenshot(page, target: Path, size: tuple[int, int]) -> None:  # noqa: ANN001
     """Full page: Streamlit scrolls inside its main container, so grow the viewport to the content first."""
     height = page.evaluate(
         "Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], "
-        "[data-testid='stAppScrollToBottomContainer']\")].map(e => e.scrollHeight), 1000)"
+        "[data-testid='stAppScrollToBottomContainer']\")].map(e => e.scrollHeight), 0)"
     )
-    page.set_viewport_size({"width": 1400, "height": min(int(height) + 120, 16000)})
+    page.set_viewport_size({"width": size[0], "height": max(size[1], min(int(height) + 120, 16000))})
     page.wait_for_timeout(600)
     page.screenshot(path=str(target), full_page=True)
-    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+
+
+# What must never reach a reader: column names as the DB spells them.
+RAW_NAME = re.compile(r"^(cls|downloads_30d|share_\w+|[a-z0-9]+(_[a-z0-9]+)+)$")
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+
+
+def _raw_headers(page) -> list[str]:  # noqa: ANN001
+    """Header texts of every visible table: st.table's <th> and st.dataframe's grid headers (aria columnheaders)."""
+    texts = page.evaluate(
+        "[...document.querySelectorAll('th, [role=columnheader]')].map(e => (e.innerText || e.textContent || '')"
+        ".trim()).filter(t => t)"
+    )
+    return [t for t in texts if RAW_NAME.match(t)]
+
+
+def _browser(p):  # noqa: ANN001, ANN202
+    return p.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    )
+
+
+def _pages() -> list[tuple[str, str | None]]:
+    extra = [("claims", None)] if (REPO_ROOT / "dashboard" / "pages" / "claims.py").exists() else []
+    return [*PAGES, *extra]
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_page_at_desktop_and_phone_size(server: str, size: str) -> None:
+    """Each page at 1440×900 and 390×844: no exception, a full-page screenshot in test-artifacts/<size>/, no raw
+    column name in any visible table header, and on the Overview the headline inside the first screen."""
+    from playwright.sync_api import sync_playwright
+
+    width, height = SIZES[size]
+    out = SCREENSHOTS.parent / size
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = _browser(p)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for path, heading in _pages():
+                page.goto(f"{server}/{path}")
+                _settle(page)
+                errors = page.locator("[data-testid='stException']")
+                assert errors.count() == 0, f"{size} /{path}: {errors.first.inner_text()[:500]}"
+                if heading:
+                    assert page.get_by_role("heading", name=heading).first.is_visible(), f"{size} /{path}: no heading"
+                assert _raw_headers(page) == [], f"{size} /{path}: raw column names in table headers"
+                if path == "":
+                    headline = page.locator(".st-key-headline").first
+                    assert headline.count() == 1 and headline.is_visible(), f"{size}: no headline on the Overview"
+                    box = headline.bounding_box()
+                    assert box is not None and box["y"] < height, f"{size}: the headline starts below the first screen"
+                _screenshot(page, out / f"{path or 'overview'}.png", (width, height))
+        finally:
+            browser.close()
 
 
 def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
@@ -132,10 +191,7 @@ def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+        browser = _browser(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -145,7 +201,7 @@ def test_every_page_renders_and_html_ids_stay_text(server: str) -> None:
                 assert page.get_by_role("heading", name=heading).first.is_visible(), f"page /{path}: no heading"
                 errors = page.locator("[data-testid='stException']")
                 assert errors.count() == 0, f"page /{path}: {errors.first.inner_text()[:500]}"
-                _screenshot(page, SCREENSHOTS / f"{path or 'overview'}.png")
+                _screenshot(page, SCREENSHOTS / f"{path or 'overview'}.png", (1400, 1000))
 
             # The Data page lists rejected records: the HTML/JS id must be literal text, never markup.
             page.goto(f"{server}/data")

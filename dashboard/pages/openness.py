@@ -58,9 +58,13 @@ if not charts.empty(monthly):
     partial = monthly.filter(monthly["partial"])["month"]
     partial_name = fmt.month(partial[0]) if partial.len() else None
     tips = {"license_tier": "", "models": "integer", "share_models": "percent", "month_models": "integer"}
-    chart = charts.month_shares(monthly, charts.tier_color(), f"indexof({charts.TIER_DOMAIN}, datum.license_tier)",
-                                tips=tips, row="cls", partial=partial_name)  # fmt: skip
-    charts.show(chart)
+    months = (monthly["month"].min(), monthly["month"].max())  # one month axis for both panels
+    order = f"indexof({charts.TIER_DOMAIN}, datum.license_tier)"
+    for cls in ("SLM", "LLM"):
+        part = monthly.filter(monthly["cls"] == cls)
+        if part.height:
+            charts.show(charts.month_shares(part, charts.tier_color(), order, tips=tips, months=months,
+                                            title=f"Share of {cls}s created", partial=partial_name))  # fmt: skip
     faded = monthly.filter(monthly["muted"]).unique(["cls", "month"]).height
     charts.caption(
         f"Denominator per month and class: the models created that month "
