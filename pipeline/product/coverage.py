@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.database import load_sql
+import duckdb
+
+from pipeline.database import Database, load_sql
 
 HEADER = ("section", "item", "models", "% models", "downloads 30d", "% downloads")
 
 
-def coverage_report(con: Any) -> list[tuple[Any, ...]]:
+def coverage_report(con: Database | duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     """Rows of sql/coverage.sql: (section, item, models, pct_models, downloads_30d, pct_downloads).
 
     con: a pipeline.database.Database (queries run in its attached `hub`), or a duckdb connection whose default
     schema holds the tables (e.g. a writer's connection, or an in-memory test DB).
     """
     sql = load_sql("coverage")
-    if hasattr(con, "query") and not hasattr(con, "cursor"):
+    if isinstance(con, Database):
         return con.query(sql).rows()
     cur = con.cursor()
     try:
@@ -50,6 +52,6 @@ def format_coverage(rows: list[tuple[Any, ...]]) -> str:
     return "\n".join(lines)
 
 
-def coverage_text(con: Any) -> str:
+def coverage_text(con: Database | duckdb.DuckDBPyConnection) -> str:
     """Titled coverage table, as `python -m pipeline status` prints it."""
     return "Coverage (share of models / of 30-day downloads):\n" + format_coverage(coverage_report(con))
