@@ -76,6 +76,23 @@ class DatasetRepo:
         return self.commits[self.commits.index(commit) :]
 
 
+_DATED = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def repo_from_dir(repo_id: str, directory: Path, filename: str = "models.parquet") -> DatasetRepo:
+    """One commit per `*.parquet` in `directory` whose name holds a date (e.g. `models-2026-07-02.parquet`, as
+    hubstats_files.revision_files writes them): committed at 06:00 UTC that day, serving the file as `filename`.
+    The sha is derived from the date, so the same directory always gives the same revisions."""
+    commits = []
+    for path in sorted(directory.glob("*.parquet")):
+        found = _DATED.search(path.name)
+        if found:
+            day = datetime.fromisoformat(found[1]).replace(hour=6, tzinfo=UTC)
+            sha = hashlib.sha1(f"{repo_id}@{found[1]}".encode()).hexdigest()
+            commits.append(Commit(sha, day, {filename: path.resolve()}))
+    return DatasetRepo(repo_id, commits)
+
+
 def commit_item(commit: Commit) -> dict[str, Any]:
     """One item of the commit listing, in the Hub's shape."""
     return {

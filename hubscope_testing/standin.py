@@ -661,7 +661,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m hubscope_testing.standin", description=(__doc__ or "").split("\n")[0])
-    p.add_argument("--records", nargs="+", required=True, help="JSONL(.gz): API items, 2022 full, ModelInfo")
+    p.add_argument("--records", nargs="*", default=[], help="JSONL(.gz): API items, 2022 full, ModelInfo")
+    p.add_argument(
+        "--hub-stats-dir", type=Path, metavar="DIR",
+        help="serve DIR/*-YYYY-MM-DD.parquet as revisions of the dataset cfahlgren1/hub-stats (models.parquet)",
+    )  # fmt: skip
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--page-size", type=int, default=MAX_PAGE)
@@ -683,7 +687,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     faults = Faults(**{f.name: getattr(args, f.name) for f in fields(Faults)})
     records = load_many(args.records)
-    hub = StandinHub(records, page_size=args.page_size, faults=faults, host=args.host, port=args.port)
+    datasets = None
+    if args.hub_stats_dir:
+        from hubscope_testing.datasets import repo_from_dir
+
+        datasets = DatasetHost([repo_from_dir("cfahlgren1/hub-stats", args.hub_stats_dir)])
+    hub = StandinHub(records, page_size=args.page_size, faults=faults, host=args.host, port=args.port,
+                     datasets=datasets)  # fmt: skip
     hub.verbose = args.verbose
     serve_until_interrupted(hub, f"serving {len(records):,} records")
     return 0

@@ -428,3 +428,24 @@ def test_download_through_the_client_survives_429_5xx_and_a_dropped_connection(
         download(commits[3].sha)
     with pytest.raises(RevisionNotFoundError):
         download("f" * 40)
+
+
+def test_cli_serves_a_directory_of_dump_revisions(tmp_path: Path) -> None:
+    for day in ("2026-07-01", "2026-07-02"):
+        (tmp_path / f"models-{day}.parquet").write_bytes(HUBSTATS_FILE.read_bytes())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubscope_testing.standin", "--hub-stats-dir", str(tmp_path), "--port", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        commits = HfApi(endpoint=url, token=False).list_repo_commits("cfahlgren1/hub-stats", repo_type="dataset")
+        assert [c.created_at for c in commits] == [datetime(2026, 7, d, 6, tzinfo=UTC) for d in (2, 1)]
+        status, headers, body = fetch(
+            f"{url}/datasets/cfahlgren1/hub-stats/resolve/{commits[1].commit_id}/models.parquet"
+        )
+        assert status == 200 and body == HUBSTATS_FILE.read_bytes() and headers["X-Repo-Commit"] == commits[1].commit_id
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
