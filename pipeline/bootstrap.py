@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from pipeline.ingest.snapshot import open_snapshot
+from pipeline.ingest.snapshot import SnapshotSource, open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT
-from pipeline.refresh import RefreshResult, refresh, snapshot_source
+from pipeline.refresh import RefreshResult, refresh
 from pipeline.store.lock import RefreshLocked
 
 
@@ -19,7 +19,7 @@ def ensure_db(db: Path, snapshot_dir: Path = DEFAULT_SNAPSHOT, wait_s: float = 3
     deadline = time.monotonic() + wait_s
     while not db.exists():
         try:
-            return refresh(db, snapshot_source(open_snapshot(snapshot_dir)), only_if_missing=True)
+            return refresh(db, SnapshotSource(open_snapshot(snapshot_dir)), only_if_missing=True)
         except RefreshLocked:
             if time.monotonic() > deadline:
                 raise

@@ -1,8 +1,8 @@
 """One refresh, end to end: lock → journal → source.stage → merge → enrich → store → swap → journal.
 
-`refresh(db, source)` takes any `pipeline.ingest.source.Source`; this module knows no source by name. The
-journal is written first (a refresh that cannot record its attempt does not start), and the DB file is only
-replaced by a run that succeeds.
+`refresh(db, source)` takes any `pipeline.ingest.source.Source` and knows no source by name (the two thin
+wrappers at the bottom are for the tests that still call them). The journal is written first (a refresh that
+cannot record its attempt does not start), and the DB file is only replaced by a run that succeeds.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,9 @@ import polars as pl
 from tqdm import tqdm
 
 from pipeline import __version__
-from pipeline.ingest.normalize import Normalizer
+from pipeline.ingest.crawl import CrawlSource, FetchOptions
+from pipeline.ingest.normalize import stage_pages
+from pipeline.ingest.snapshot import Snapshot, SnapshotSource
 from pipeline.ingest.source import Source
 from pipeline.store import runlog
 from pipeline.store.lock import RefreshLock
@@ -28,10 +30,6 @@ from pipeline.store.rebuild import remove_stale_temp_files
 from pipeline.store.writer import Writer, latest_run_id
 
 log = logging.getLogger(__name__)
-
-# Pages are normalized and staged in groups of this many records, so memory stays flat at Hub scale.
-BATCH_RECORDS = 20_000
-LOG_EVERY_PAGES = 100  # progress lines for logs when stderr is not a terminal (cron, systemd)
 
 
 @dataclass
@@ -53,27 +51,6 @@ class RefreshResult:
             f"({c.get('models_new', 0):,} new, {c.get('models_rejected', 0):,} rejected), "
             f"{c.get('pages_fetched', 0):,} pages, {c.get('snapshot_rows', 0):,} snapshot rows, {rate:,.0f} models/s"
         )
-
-
-def stage_pages(pages: Iterable[list[Any]], writer: Writer, progress: tqdm) -> int:
-    """Normalize and stage pages of raw Hub records in groups (the record sources' `stage`); returns pages."""
-    normalizer = Normalizer()
-    pending: list[Any] = []
-    n_pages = n_models = 0
-    for page in pages:
-        n_pages += 1
-        n_models += len(page)
-        pending.extend(page)
-        progress.update(len(page))
-        progress.set_postfix(pages=n_pages, refresh=False)
-        if progress.disable and n_pages % LOG_EVERY_PAGES == 0:
-            log.info("fetched %d pages, %d models", n_pages, n_models)  # (a disabled bar counts nothing)
-        if len(pending) >= BATCH_RECORDS:
-            writer.add_batch(normalizer.batch(pending))
-            pending = []
-    if pending:
-        writer.add_batch(normalizer.batch(pending))
-    return n_pages
 
 
 def refresh(
@@ -170,43 +147,27 @@ class EnrichStage:
     facts: dict[str, str]
 
 
-# What classify.enrich reads, until pipeline.enrich declares INPUT_COLUMNS / INPUT_TAGS itself.
-_CLASSIFY_COLUMNS = (
-    "author", "pipeline_tag", "library_name", "tags", "license_raw", "safetensors_total", "safetensors_dtypes",
-    "gguf_total", "gguf_architecture", "base_models", "base_relation", "downloads_30d",
-)  # fmt: skip
-_CLASSIFY_TAGS = ("4-bit", "8-bit", "mlx", "gptq", "awq", "mxfp4", "nvfp4", "bitsandbytes", "peft", "lora")
-
-
 def load_stage(config_path: Path | None) -> EnrichStage:
-    """Enrichment bound to the config. Uses the contract of `pipeline.enrich` (INPUT_COLUMNS, INPUT_TAGS,
-    load_config, enrich, config.tables()) when the package provides it, else classify's current names."""
+    """Enrichment (`pipeline.enrich`) bound to the config; a config with unknown keys fails here, before any
+    work."""
     import pipeline.enrich as package
 
-    if hasattr(package, "INPUT_COLUMNS"):
-        config = package.load_config(config_path)
-        columns, tags, run = tuple(package.INPUT_COLUMNS), tuple(package.INPUT_TAGS), package.enrich
-    else:
-        from pipeline.enrich import classify, sizing
-
-        config = classify.load_config(config_path)
-        columns, tags, run = _CLASSIFY_COLUMNS, (*_CLASSIFY_TAGS, *sizing.MOE_TAGS), classify.enrich
-    tables = config.tables() if hasattr(config, "tables") else {}
+    config = package.load_config(config_path)
     return EnrichStage(
-        columns=columns,
-        tags=tags,
-        enrich=lambda models, lineage, reference: run(models, lineage, reference, config),
-        tables=tables,
+        columns=tuple(package.INPUT_COLUMNS),
+        tags=tuple(package.INPUT_TAGS),
+        enrich=lambda models, lineage, reference: package.enrich(models, lineage, reference, config),
+        tables=config.tables(),
         facts={"slm_max_params": repr(float(config.slm_max_params))},
     )
 
 
-# -- sources: adapters for today's crawl and snapshot (INGEST's CrawlSource / SnapshotSource replace them) ---
+# -- sources ------------------------------------------------------------------------------------------------
 
 
 @dataclass
 class PagesSource:
-    """Raw Hub record pages from any iterator (a crawl, pre-fetched pages in the benchmark)."""
+    """Raw Hub record pages from any iterator (pre-fetched pages in the benchmark, tests)."""
 
     pages: Iterable[list[Any]]
     source: str
@@ -230,65 +191,11 @@ class PagesSource:
         return stage_pages(self.pages, writer, progress)
 
 
-@dataclass
-class _SnapshotAdapter(PagesSource):
-    snapshot: Any = None
-
-    def stage(self, writer: Writer, progress: tqdm) -> int:
-        writer.add_reference(self.snapshot.reference_params())
-        writer.add_lineage(self.snapshot.lineage())
-        writer.add_history(self.snapshot.history())
-        return stage_pages(self.snapshot.pages(), writer, progress)
+def refresh_from_hub(db: Path, options: FetchOptions, **kwargs: Any) -> RefreshResult | None:
+    """`refresh(db, CrawlSource(options), …)`, kept for the tests that call it."""
+    return refresh(db, CrawlSource(options), **kwargs)
 
 
-def crawl_source(options: Any) -> Source:
-    """The crawl of `options` (FetchOptions) as a Source: INGEST's CrawlSource once it exists."""
-    from huggingface_hub import constants
-
-    from pipeline.ingest import crawl
-
-    if hasattr(crawl, "CrawlSource"):
-        return crawl.CrawlSource(options)
-    pages: Iterator[list[Any]] = crawl.fetch_pages(options, crawl.FetchStats())
-    return PagesSource(pages, options.endpoint or constants.ENDPOINT, options.is_full, options.filters(), options.limit)
-
-
-def snapshot_source(snapshot: Any) -> Source:
-    """A recorded snapshot as a Source: INGEST's SnapshotSource once it exists."""
-    from pipeline.ingest import snapshot as snapshots
-
-    if hasattr(snapshots, "SnapshotSource"):
-        return snapshots.SnapshotSource(snapshot)
-    return _SnapshotAdapter(
-        pages=(), source=snapshot.describe(), is_full=False, asked={"snapshot": str(snapshot.path)},
-        total=snapshot.manifest["models"], origin=f"snapshot:{snapshot.path.name}", series=None,
-        as_of=snapshot.as_of, snapshot=snapshot,
-    )  # fmt: skip
-
-
-_crawl_source, _snapshot_source = crawl_source, snapshot_source  # the names pipeline/cli.py imports today
-
-
-def refresh_from_hub(db: Path, options: Any, **kwargs: Any) -> RefreshResult | None:
-    """Thin wrapper kept for callers not yet on `refresh(db, source)` (cli, tests)."""
-    return refresh(db, crawl_source(options), **kwargs)
-
-
-def refresh_from_snapshot(db: Path, snapshot: Any, **kwargs: Any) -> RefreshResult | None:
-    """Thin wrapper kept for callers not yet on `refresh(db, source)` (cli, bootstrap, tests)."""
-    return refresh(db, snapshot_source(snapshot), **kwargs)
-
-
-def _run(
-    db: Path,
-    *,
-    source: str,
-    is_full: bool,
-    filters: dict[str, Any],
-    pages: Iterable[list[Any]],
-    storage_version: str | None = None,
-    config_path: Path | None = None,
-) -> RefreshResult | None:
-    """The benchmark's entry (bench/steps.py) until it calls refresh(db, PagesSource(...)) itself."""
-    return refresh(db, PagesSource(pages, source, is_full, filters), storage_version=storage_version,
-                   config_path=config_path)  # fmt: skip
+def refresh_from_snapshot(db: Path, snapshot: Snapshot, **kwargs: Any) -> RefreshResult | None:
+    """`refresh(db, SnapshotSource(snapshot), …)`, kept for the tests that call it."""
+    return refresh(db, SnapshotSource(snapshot), **kwargs)

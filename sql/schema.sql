@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS models (
     memory_4bit_gb        DOUBLE,                -- weights only, 0.5 bytes/param (total)
     device_class          VARCHAR,               -- smallest device class that holds the 4-bit weights (config)
     family_root           VARCHAR,               -- top ancestor through model_lineage (self when no parent)
+    is_test_repo          BOOLEAN,               -- a test/CI fixture repo, not a model anyone uses (pipeline/enrich/flags.py)
     downloads_30d         BIGINT,                -- latest seen: the Hub's rolling 30-day downloads
     downloads_all_time    BIGINT,                -- latest seen: cumulative downloads (NULL when not fetched)
     likes                 BIGINT,                -- latest seen: likes

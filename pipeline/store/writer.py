@@ -42,12 +42,6 @@ from pipeline.store.runlog import RUN_FIELDS, RunRecord
 log = logging.getLogger(__name__)
 
 STAGE_TABLES = ("_stage_models", "_stage_lineage")
-# Written by enrichment over all models on every refresh, so a config change applies everywhere.
-ENRICHED_COLUMNS = (
-    "params_total", "params_active", "params_source", "params_flags", "license", "license_tier",
-    "is_language_model", "size_band", "model_class", "memory_bf16_gb", "memory_4bit_gb", "device_class",
-    "family_root",
-)  # fmt: skip
 # Run after the schema and the data, in this order: SQL the DB file carries (macros, views) and derived tables.
 DERIVED_SQL = ("macros", "views", "daily_downloads", "rollups")
 
@@ -223,19 +217,24 @@ class Writer:
         return models, lineage, reference
 
     def apply_enrichment(self, enriched: pl.DataFrame, params_sources: pl.DataFrame) -> None:
-        """Store every source's parameter count and rebuild `models` with the enriched columns."""
+        """Store every source's parameter count and rebuild `models` with the enriched columns (`enriched`:
+        model_id + columns of `models` that enrichment writes, e.g. pipeline.enrich.ENRICHED_COLUMNS)."""
+        columns = [c for c in enriched.columns if c != "model_id"]
+        unknown = [c for c in columns if c not in start.schema_columns()["models"]]
+        if unknown or "model_id" not in enriched.columns:
+            raise ValueError(f"enrichment returned columns models does not have: {unknown or ['(no model_id)']}")
         with self.phase("rebuild_models"):
             self.con.execute("DELETE FROM model_params_sources")
             self._with_frames("INSERT INTO model_params_sources BY NAME SELECT * FROM sources", sources=params_sources)
-            self._rebuild_models(enriched.select("model_id", *ENRICHED_COLUMNS))
+            self._rebuild_models(enriched, columns)
 
-    def _rebuild_models(self, enriched: pl.DataFrame) -> None:
+    def _rebuild_models(self, enriched: pl.DataFrame, columns: list[str]) -> None:
         """The next `models` in one INSERT … SELECT (no DELETE, no UPDATE of millions of rows) into a table
         created from OUR schema (never DDL read from the previous file): merged rows, the enriched columns, and
         first_seen_at moved back to the earliest snapshot this run recorded."""
         self.con.execute("ALTER TABLE models RENAME TO _models_prev")
         self.con.execute(start.schema_statement("models"))
-        replace = ", ".join(f"e.{c} AS {c}" for c in ENRICHED_COLUMNS)
+        replace = ", ".join(f"e.{quote_identifier(c)} AS {quote_identifier(c)}" for c in columns)
         merged = self._MERGED.format(prev="_models_prev")
         self._with_frames(
             "INSERT INTO models BY NAME "
