@@ -186,7 +186,7 @@ def test_stale_temp_cleanup_only_touches_this_dbs_files(tmp_path: Path) -> None:
 # -- a previous file from someone else runs no SQL (item 8) ----------------------------------------------------
 
 
-def plant(db: Path, target: Path, legacy: bool) -> None:
+def plant(db: Path, target: Path, column: bool, legacy: bool) -> None:
     """Objects named to break out of a quoted identifier and COPY to `target`."""
     evil = f"x\"; COPY (SELECT 42) TO '{target}'; CREATE VIEW \"y"
     q = '"' + evil.replace('"', '""') + '"'
@@ -196,19 +196,24 @@ def plant(db: Path, target: Path, legacy: bool) -> None:
         con.execute(f'CREATE TABLE {q[:-1]}table" AS SELECT 1 AS a')  # a table the schema does not have
         con.execute(f"CREATE MACRO {q}(a) AS a + 1")
         con.execute(f'CREATE MACRO {q[:-1]}t"() AS TABLE SELECT 1')
-        column = f"child_id\" FROM model_lineage) TO '{target}' (FORMAT csv); COPY (SELECT \"child_id"
-        quoted_column = '"' + column.replace('"', '""') + '"'
-        con.execute(f"ALTER TABLE model_lineage ADD COLUMN {quoted_column} VARCHAR")
+        if column:  # (a changed layout: the pre-migration writer took its row-by-row path for such a file)
+            evil_column = f"child_id\" FROM model_lineage) TO '{target}' (FORMAT csv); COPY (SELECT \"child_id"
+            quoted_column = '"' + evil_column.replace('"', '""') + '"'
+            con.execute(f"ALTER TABLE model_lineage ADD COLUMN {quoted_column} VARCHAR")
         if legacy:
             con.execute("DROP TABLE schema_migrations")
     finally:
         con.close()
 
 
-@pytest.mark.parametrize("legacy", [False, True], ids=["byte-copy", "pre-migrations-copy"])
-def test_a_malicious_previous_db_writes_nothing(db: Path, snapshot_slice: Path, tmp_path: Path, legacy: bool) -> None:
+@pytest.mark.parametrize(
+    ("column", "legacy"), [(False, False), (True, False), (True, True)], ids=["byte-copy", "column", "pre-migrations"]
+)
+def test_a_malicious_previous_db_writes_nothing(
+    db: Path, snapshot_slice: Path, tmp_path: Path, column: bool, legacy: bool
+) -> None:
     pwned = tmp_path / "pwned"
-    plant(db, pwned, legacy)
+    plant(db, pwned, column, legacy)
     result = again(db, snapshot_slice)
     assert result.status == "ok", result.error
     assert not pwned.exists()
