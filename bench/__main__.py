@@ -1,16 +1,23 @@
-"""`python -m bench --sizes 10k,100k,1M,3M [--out bench/results] [--work /tmp/hubscope-bench]`
+"""`python -m bench [--quick | --sizes 100k,1M,3M --days 30,365]` and `python -m bench report [--write]`.
 
 Per size: the stand-in Hub serving resampled real records in its own process; a full refresh into a fresh DB
-through the real CLI (end to end); 29 earlier snapshots added (documented bulk insert, bench/steps.py); every
-dashboard query timed idle and while refresh #31 runs in another process; the CPU path alone (pre-fetched pages
-through the refresh machinery, no HTTP). Each measured step runs in its own process; peak RSS is that process's
-(`os.wait4` rusage). Prints a table and writes a JSON file per run. See BENCHMARKS.md.
+through the real CLI (end to end); per history length, the documented bulk path (bench/history.py,
+bench/history_bulk.sql) builds that many daily snapshots with the churn measured from a real daily series; every
+dashboard query timed idle and while a steady-state refresh runs in another process; the CPU path alone
+(pre-fetched pages through the refresh machinery, no HTTP) beside its floor (DuckDB read_json of the same pages
+into a bare table). Each measured step runs in its own process; peak RSS is that process's (VmHWM). Writes a
+JSON file per run; `python -m bench report --write` turns the results into BENCHMARKS.md's tables.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench.run import main
+if len(sys.argv) > 1 and sys.argv[1] == "report":
+    from bench.report import main as report
+
+    sys.exit(report(sys.argv[2:]))
+
+from bench.run import main  # noqa: E402
 
 sys.exit(main())

@@ -84,151 +84,147 @@ def summarize(times: dict[tuple[str, str], list[float]]) -> dict[str, Any]:
 
 
 def bench_size(
-    size_text: str, work: Path, calls: list[Any] | None, reps: int, nice_levels: list[int]
-) -> tuple[dict[str, Any], list[Any]]:
+    size_text: str, work: Path, calls: list[Any] | None, reps: int, nice_levels: list[int], days: list[int],
+    churn: float,
+) -> tuple[dict[str, Any], list[Any]]:  # fmt: skip
     n = parse_size(size_text)
     d = work / size_text
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
     env, log = _env(work), d / "log.txt"
     db = d / "hub.duckdb"
-    res: dict[str, Any] = {"size": size_text, "models": n}
+    res: dict[str, Any] = {"size": size_text, "models": n, "history": {}}
     server, url = start_server(size_text, env, log)
     try:
-        print(f"[{size_text}] end-to-end refresh via {url}", file=sys.stderr, flush=True)
+        _say(size_text, f"end-to-end refresh via {url}")
         refresh_cmd = [PY, "-m", "pipeline", "refresh", "--db", str(db), "--endpoint", url]
         res["e2e"] = measured(refresh_cmd, env, log)
         res["file_mb_1_snapshot"] = db.stat().st_size / 2**20
-        print(f"[{size_text}] history (29 earlier snapshots)", file=sys.stderr, flush=True)
-        res["history"] = measured([PY, "-m", "bench.steps", "history", "--db", str(db)], env, log)
-        res["file_mb_30_snapshots"] = db.stat().st_size / 2**20
-        if calls is None:
-            print(f"[{size_text}] recording the dashboard's calls (AppTest)", file=sys.stderr, flush=True)
-            calls = discover_calls(db)
-        res["calls"] = [[p, q, {k: str(v) for k, v in params.items()}] for p, q, params in calls]
-        print(f"[{size_text}] queries idle ({len(calls)} calls x {reps})", file=sys.stderr, flush=True)
-        res["idle"] = summarize(time_calls(db, calls, reps))
-        for k, level in enumerate(nice_levels):
-            label = f"nice{level}"
-            print(f"[{size_text}] queries during refresh #{31 + k} ({label})", file=sys.stderr, flush=True)
-            stop = threading.Event()
-            box: dict[str, Any] = {}
-            cmd = (["nice", "-n", str(level)] if level else []) + refresh_cmd
-
-            def background_refresh(
-                cmd: list[str] = cmd, box: dict[str, Any] = box, stop: threading.Event = stop
-            ) -> None:
-                try:
-                    box["r"] = measured(cmd, env, log)
-                except Exception as err:  # noqa: BLE001
-                    box["error"] = repr(err)
-                finally:
-                    stop.set()
-
-            worker = threading.Thread(target=background_refresh)
-            worker.start()
-            time.sleep(0.5)
-            res[f"busy_{label}"] = summarize(time_calls(db, calls, reps, stop=stop))
-            worker.join()
-            if "error" in box:
-                raise RuntimeError(box["error"])
-            res[f"refresh_{label}"] = box["r"]
-            res[f"file_mb_{31 + k}_snapshots"] = db.stat().st_size / 2**20
+        for n_days in days:
+            _say(size_text, f"history: {n_days} daily snapshots (bench/history_bulk.sql, churn {churn:.3f})")
+            step = [PY, "-m", "bench.steps", "history", "--db", str(db), "--days", str(n_days), "--churn", str(churn)]
+            h: dict[str, Any] = {"build": measured(step, env, log)}
+            h["build"].update(json.loads(h["build"].pop("stdout").splitlines()[-1]))
+            h["file_mb"] = db.stat().st_size / 2**20
+            if calls is None:
+                _say(size_text, "recording the dashboard's calls (AppTest)")
+                calls = discover_calls(db)
+                res["calls"] = [[p, q, {k: str(v) for k, v in params.items()}] for p, q, params in calls]
+            _say(size_text, f"queries idle ({len(calls)} calls x {reps})")
+            h["idle"] = summarize(time_calls(db, calls, reps))
+            for level in nice_levels:
+                label = f"nice{level}"
+                _say(size_text, f"queries during the steady-state refresh onto {n_days} snapshots ({label})")
+                cmd = (["nice", "-n", str(level)] if level else []) + refresh_cmd
+                h[f"busy_{label}"], h[f"refresh_{label}"] = _busy_run(db, calls, reps, cmd, env, log)
+                h[f"file_mb_after_{label}"] = db.stat().st_size / 2**20
+                h["rollups"] = _rollup_state(db)
+            res["history"][str(n_days)] = h
     finally:
         server.kill()
         server.wait()
-    print(f"[{size_text}] CPU path (pre-fetched pages, no HTTP)", file=sys.stderr, flush=True)
+    _say(size_text, "CPU path (pre-fetched pages, no HTTP) and its floor (DuckDB read_json of the same pages)")
     pages = d / "pages.jsonl"
     measured([PY, "-m", "bench.steps", "pages", "--size", size_text, "--out", str(pages)], env, log)
-    cpu_db = d / "cpu.duckdb"
-    res["cpu"] = measured([PY, "-m", "bench.steps", "cpu", "--pages", str(pages), "--db", str(cpu_db)], env, log)
-    res["cpu"].update(json.loads(res["cpu"].pop("stdout").splitlines()[-1]))
+    for step in ("cpu", "floor"):
+        target = d / f"{step}.duckdb"
+        res[step] = measured([PY, "-m", "bench.steps", step, "--pages", str(pages), "--db", str(target)], env, log)
+        res[step].update(json.loads(res[step].pop("stdout").splitlines()[-1]))
+        for leftover in d.glob(f"{step}.*"):
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     pages.unlink()
-    for leftover in d.glob("cpu.duckdb*"):
-        leftover.unlink()
     return res, calls
 
 
-def _busy(r: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    return [
-        (k.removeprefix("busy_"), v, r[f"refresh_{k.removeprefix('busy_')}"])
-        for k, v in r.items()
-        if k.startswith("busy_")
-    ]
+def _say(size: str, what: str) -> None:
+    print(f"[{size}] {what}", file=sys.stderr, flush=True)
 
 
-def table(results: list[dict[str, Any]]) -> str:
-    head = (
-        "| models | end-to-end models/s | CPU path models/s | CPU path peak RSS | refresh peak RSS (1st / 31st) "
-        "| refresh #31 s | DB file (1 / 30 snapshots) | worst page p95 idle | worst page p95 during refresh |"
-    )
-    lines = [head, "|" + "---|" * 9]
-    for r in results:
-        n = r["models"]
-        idle = max(p["worst_p95_ms"] for p in r["idle"]["pages"].values())
-        busy = ", ".join(
-            f"{max(p['worst_p95_ms'] for p in b['pages'].values()):,.0f} ms ({label})" for label, b, _ in _busy(r)
-        )
-        first_busy = _busy(r)[0][2]
-        lines.append(
-            f"| {n:,} | {n / r['e2e']['seconds']:,.0f} | {n / r['cpu']['seconds']:,.0f} | {r['cpu']['rss_mb']:,.0f} MB "
-            f"| {r['e2e']['rss_mb']:,.0f} / {first_busy['rss_mb']:,.0f} MB | {first_busy['seconds']:,.0f} "
-            f"| {r['file_mb_1_snapshot']:,.0f} / {r['file_mb_30_snapshots']:,.0f} MB | {idle:,.0f} ms | {busy} |"
-        )
-    return "\n".join(lines)
+def _busy_run(
+    db: Path, calls: list[Any], reps: int, cmd: list[str], env: dict[str, str], log: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Time the dashboard's calls while `cmd` (a refresh) runs in another process."""
+    stop = threading.Event()
+    box: dict[str, Any] = {}
+
+    def background_refresh() -> None:
+        try:
+            box["r"] = measured(cmd, env, log)
+        except Exception as err:  # noqa: BLE001
+            box["error"] = repr(err)
+        finally:
+            stop.set()
+
+    worker = threading.Thread(target=background_refresh)
+    worker.start()
+    time.sleep(0.5)
+    busy = summarize(time_calls(db, calls, reps, stop=stop))
+    worker.join()
+    if "error" in box:
+        raise RuntimeError(box["error"])
+    return busy, box["r"]
 
 
-def page_table(r: dict[str, Any]) -> str:
-    busy = _busy(r)
-    cols = " | ".join(f"{label}: worst p95 | {label}: / idle" for label, _, _ in busy)
-    lines = [
-        f"Pages at {r['models']:,} models (30 snapshots): p95 of the page's slowest query; sum of its p50s",
-        f"| page | idle worst p95 | idle sum p50 | {cols} |",
-        "|---|---|---|" + "---|---|" * len(busy),
-    ]
-    for page, idle in sorted(r["idle"]["pages"].items()):
-        cells = []
-        for _, b, _ in busy:
-            worst = b["pages"][page]["worst_p95_ms"]
-            cells.append(f"{worst:,.0f} ms | {worst / idle['worst_p95_ms']:.1f}x")
-        lines.append(
-            f"| {page} | {idle['worst_p95_ms']:,.0f} ms | {idle['sum_p50_ms']:,.0f} ms | {' | '.join(cells)} |"
-        )
-    return "\n".join(lines)
+def _rollup_state(db: Path) -> str:
+    """How the last refresh built the snapshot rollups (rollup_state 'last_refresh': full | incremental: …)."""
+    from pipeline.database import Database
+
+    with Database(db) as handle:
+        frame = handle.query("SELECT value FROM hub.main.rollup_state WHERE key = 'last_refresh'")
+    return str(frame.item()) if frame.height else "-"
+
+
+def _commit() -> str:
+    """The commit measured; '+dirty' when pipeline/, sql/, bench/ or dashboard/ differ from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "pipeline", "sql", "bench", "dashboard"], cwd=ROOT,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench.history import measured_churn
+    from bench.report import tables
+
     p = argparse.ArgumentParser(prog="python -m bench")
-    p.add_argument("--sizes", default="10k,100k,1M,3M")
+    p.add_argument("--quick", action="store_true", help="100k models, 30 daily snapshots, 3 reps: a developer's loop")
+    p.add_argument("--sizes", default="100k,1M,3M")
+    p.add_argument("--days", default="30,365", help="history axis: daily snapshots in the file, e.g. 30,365")
     p.add_argument("--reps", type=int, default=7, help="idle repetitions of every dashboard call")
     p.add_argument("--nice", default="0", help="nice levels of the refresh run beside the queries, e.g. 0,19")
+    p.add_argument("--churn", type=float, default=None, help="daily churn (default: measured, bench/history.py)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "hubscope-bench")
     args = p.parse_args(argv)
+    if args.quick:
+        args.sizes, args.days, args.reps = "100k", "30", 3
     nice_levels = [int(x) for x in args.nice.split(",")]
+    days = [int(x) for x in args.days.split(",")]
+    churn = measured_churn() if args.churn is None else {"churn": args.churn, "source": "--churn"}
     args.out.mkdir(parents=True, exist_ok=True)
     args.work.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-        "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "python": platform.python_version(), "platform": platform.platform(),
-    }  # fmt: skip
-    try:
-        import duckdb
-        import polars
+    import duckdb
+    import polars
 
-        meta.update(duckdb=duckdb.__version__, polars=polars.__version__)
-    except ImportError:
-        pass
+    meta = {
+        "format": 2, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "commit": _commit(),
+        "quick": args.quick, "cpus": os.cpu_count(),
+        "mem_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": platform.python_version(), "platform": platform.platform(), "churn": churn,
+        "duckdb": duckdb.__version__, "polars": polars.__version__,
+    }  # fmt: skip
     results: list[dict[str, Any]] = []
     calls = None
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    started = time.perf_counter()
+    out = args.out / f"bench-{stamp}.json"
     for size in args.sizes.split(","):
-        r, calls = bench_size(size.strip(), args.work, calls, args.reps, nice_levels)
+        r, calls = bench_size(size.strip(), args.work, calls, args.reps, nice_levels, days, churn["churn"])
         results.append(r)
-        out = args.out / f"bench-{stamp}.json"
+        meta["seconds"] = round(time.perf_counter() - started, 1)
         out.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))
-        print(table(results), flush=True)
-        print(page_table(r), flush=True)
-    print(f"results: {out}", flush=True)
+        print(tables({"meta": meta, "results": results}), flush=True)
+    print(f"results: {out} ({meta['seconds']:.0f} s)", flush=True)
     return 0

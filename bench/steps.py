@@ -2,7 +2,8 @@
 
     python -m bench.steps pages   --size N --seed S --out pages.jsonl   # pre-fetch: the server's page bodies
     python -m bench.steps cpu     --pages pages.jsonl --db X            # CPU path: parse+normalize+classify+store
-    python -m bench.steps history --db X --days 29                      # 29 earlier snapshots (bulk insert)
+    python -m bench.steps floor   --pages pages.jsonl --db X            # DuckDB read_json of the same pages, bare
+    python -m bench.steps history --db X --days 30 --churn P            # N daily snapshots (bench/history.py)
 
 Each prints one JSON line with what it measured.
 """
@@ -13,7 +14,6 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +83,9 @@ class _Result:
 
 
 def cpu_path(pages: Path, db: Path, trace_sql: bool = False) -> dict[str, Any]:
-    """Pre-fetched pages through the refresh machinery (refresh._run: lock, journal, Normalizer, Writer,
-    classify.enrich, rollups, swap) with no HTTP and no huggingface_hub."""
-    from pipeline.refresh import _run
+    """Pre-fetched pages through the refresh machinery (refresh(db, PagesSource): lock, journal, normalizer,
+    writer, enrichment, rollups, swap) with no HTTP and no huggingface_hub."""
+    from pipeline.refresh import PagesSource, refresh
     from pipeline.store import writer as store
 
     spent: dict[str, float] = {}
@@ -99,10 +99,7 @@ def cpu_path(pages: Path, db: Path, trace_sql: bool = False) -> dict[str, Any]:
         store.Writer.__init__ = traced_init  # type: ignore[method-assign]
 
     t = time.perf_counter()
-    result = _run(
-        db, source="bench:prefetched-pages", is_full=True, filters={}, pages=read_pages(pages),
-        storage_version=None, config_path=None,
-    )  # fmt: skip
+    result = refresh(db, PagesSource(read_pages(pages), "bench:prefetched-pages", is_full=True))
     seconds = time.perf_counter() - t
     if result.status != "ok":
         raise SystemExit(f"cpu path failed: {result.error}")
@@ -114,67 +111,47 @@ def cpu_path(pages: Path, db: Path, trace_sql: bool = False) -> dict[str, Any]:
     return out
 
 
-def add_history(db: Path, days: int, seed: int) -> dict[str, Any]:
-    """29 earlier daily snapshots, so the DB holds 30 like a month of daily refreshes. DOCUMENTED BULK INSERT
-    (not through Writer: 29 real crawls would take hours at 3M): for k = 1..days, every model seen by the latest
-    run gets a `model_snapshots` row at `snapshot_at - k days` (series 'hub', a synthetic run id per day, also
-    recorded in refresh_runs as source 'bench:synthetic-history'), with downloads_30d and likes = the real
-    value x a per-model-per-day factor exp(N(0, 0.15)) x (1 - 0.01 k) (a slow drift, so movers differ),
-    downloads_all_time reduced by k/30 of the 30-day count, trending_score unchanged. Then sql/rollups.sql is
-    re-run so the rollups cover the history, and the file is CHECKPOINTed."""
+def floor(pages: Path, db: Path) -> dict[str, Any]:
+    """The floor for the CPU path: DuckDB's own JSON reader loading the same page bodies into a bare table (no
+    normalization, no checks, no enrichment). The pages are first written one file each (not timed)."""
+    import shutil
+
     import duckdb
 
-    from pipeline.database import load_sql
+    from pipeline.database import quote_literal
 
-    t = time.perf_counter()
+    folder = db.with_suffix(".pages")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    with open(pages, "rb") as f:
+        for k, line in enumerate(f):
+            (folder / f"{k:06d}.json").write_bytes(line)
     con = duckdb.connect(str(db))
-    con.execute("SET enable_progress_bar = false")
     try:
-        (latest,) = con.sql("SELECT max(run_id) FROM refresh_runs").fetchall()[0]
-        run = con.sql(
-            "SELECT started_at, finished_at, source FROM refresh_runs WHERE run_id = $r", params={"r": latest}
-        ).fetchall()[0]
-        con.execute("SELECT setseed($s)", {"s": (seed % 1000) / 1000})  # random() below: reproducible
-        base = 1000  # synthetic run ids: 1001 … 1029 (k days before)
-        con.execute("BEGIN")
-        for k in range(days, 0, -1):
-            con.execute(
-                "INSERT INTO refresh_runs (run_id, started_at, finished_at, status, source, is_full, filters, "
-                "models_seen, snapshot_rows, hubscope_version) SELECT $id, $s, $f, 'ok', "
-                "'bench:synthetic-history', true, '{}', count(*), count(*), 'bench' FROM model_snapshots "
-                "WHERE run_id = $latest",
-                {"id": base + k, "s": run[0] - timedelta(days=k), "f": run[1] - timedelta(days=k), "latest": latest},
-            )
-            con.execute(
-                f"""INSERT INTO model_snapshots
-                SELECT model_id, snapshot_at - INTERVAL {k} DAY, snapshot_date - INTERVAL {k} DAY, {base + k},
-                       series,
-                       CAST(round(downloads_30d * exp(0.15 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))
-                                  * (1 - 0.01 * {k})) AS BIGINT),
-                       greatest(0, downloads_all_time - CAST(round(coalesce(downloads_30d, 0) * {k} / 30) AS BIGINT)),
-                       CAST(round(likes * (1 - 0.01 * {k})) AS BIGINT),
-                       trending_score
-                FROM model_snapshots WHERE run_id = $latest""",
-                {"latest": latest},
-            )
-        con.execute("COMMIT")
-        rows = con.sql("SELECT count(*) FROM model_snapshots").fetchall()[0][0]
-        con.execute(load_sql("rollups"))
+        t = time.perf_counter()
+        con.execute(
+            f"CREATE OR REPLACE TABLE raw AS SELECT * FROM read_json({quote_literal(str(folder / '*.json'))}, "
+            "format = 'array', union_by_name = true, maximum_object_size = 134217728)"
+        )
         con.execute("CHECKPOINT")
+        seconds = time.perf_counter() - t
+        (models,) = con.sql("SELECT count(*) FROM raw").fetchall()[0]
     finally:
         con.close()
-    return {"seconds": time.perf_counter() - t, "snapshot_rows": rows}
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"seconds": seconds, "models": int(models)}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.steps")
-    p.add_argument("step", choices=("pages", "cpu", "history"))
+    p.add_argument("step", choices=("pages", "cpu", "floor", "history"))
     p.add_argument("--size")
     p.add_argument("--seed", type=int, default=6)
     p.add_argument("--out", type=Path)
     p.add_argument("--pages", type=Path)
     p.add_argument("--db", type=Path)
-    p.add_argument("--days", type=int, default=29)
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--churn", type=float, default=None, help="history: default measured (bench/history.py)")
     p.add_argument("--trace-sql", action="store_true", help="cpu: time each SQL statement of the Writer")
     args = p.parse_args(argv)
     import logging
@@ -189,8 +166,13 @@ def main(argv: list[str] | None = None) -> int:
         result = write_pages(parse_size(args.size), args.seed, args.out)
     elif args.step == "cpu":
         result = cpu_path(args.pages, args.db, args.trace_sql)
+    elif args.step == "floor":
+        result = floor(args.pages, args.db)
     else:
-        result = add_history(args.db, args.days, args.seed)
+        from bench.history import build, measured_churn
+
+        churn = args.churn if args.churn is not None else measured_churn()["churn"]
+        result = build(args.db, args.days, churn, args.seed)
     print(orjson.dumps(result).decode(), flush=True)
     return 0
 
