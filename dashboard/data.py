@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,34 +216,14 @@ class SafeOutcome:
     cut_bytes: bool = False
 
 
-def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
-
-
 def flatten(frame: pl.DataFrame) -> pl.DataFrame:
-    """Nested (list/struct/array) columns as JSON text and other non-plain types as text, so st.dataframe and CSV
-    both take every result (CSV cannot hold nested values: the CLI writes them as JSON too)."""
-    out = []
-    for name, dtype in frame.schema.items():
-        col = frame[name]
-        if dtype.is_nested():
-            out.append(pl.Series(name, [_json_text(v) for v in col.to_list()], pl.String))
-        elif dtype in (pl.Object, pl.Binary, pl.Null) or isinstance(dtype, pl.Duration | pl.Time | pl.Decimal):
-            out.append(pl.Series(name, [None if v is None else str(v) for v in col.to_list()], pl.String))
-        else:
-            out.append(col)
-    return pl.DataFrame(out) if out else frame
+    """Nested values as JSON text (safe_sql.flat, as the CLI writes them) and the other types a table cell cannot
+    hold as text, so st.dataframe and the CSV take every result."""
+    from pipeline.product import safe_sql
 
-
-def cap_bytes(frame: pl.DataFrame, limit: int = MAX_RESULT_BYTES) -> tuple[pl.DataFrame, bool]:
-    """The first rows that fit in `limit` bytes (estimated), and whether rows were cut."""
-    size = frame.estimated_size()
-    if size <= limit or frame.height == 0:
-        return frame, False
-    keep = int(frame.height * limit / size)
-    while keep > 0 and frame.head(keep).estimated_size() > limit:
-        keep //= 2
-    return frame.head(keep), True
+    out = safe_sql.flat(frame)
+    odd = [c for c, t in out.schema.items() if t == pl.Null or isinstance(t, pl.Duration | pl.Time | pl.Decimal)]
+    return out.with_columns(pl.col(c).cast(pl.String) for c in odd) if odd else out
 
 
 def _one_line(err: BaseException) -> str:
@@ -252,12 +231,15 @@ def _one_line(err: BaseException) -> str:
     return (lines[0] if lines else type(err).__name__)[:300]
 
 
-def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0) -> SafeOutcome:
-    """The Data page's SQL box, through pipeline.product.safe_sql; the result flattened and size-capped."""
+def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0,
+               max_bytes: int = MAX_RESULT_BYTES) -> SafeOutcome:  # fmt: skip
+    """The Data page's SQL box, through pipeline.product.safe_sql (a child process with hard time, memory and
+    result-size limits); the result flattened for display."""
     from pipeline.product import safe_sql
 
     try:
-        result = safe_sql.run_safe_query(current_path(), sql, max_rows=max_rows, timeout_s=timeout_s)
+        result = safe_sql.run_safe_query(current_path(), sql, max_rows=max_rows, timeout_s=timeout_s,
+                                         max_bytes=max_bytes)  # fmt: skip
     except safe_sql.UnsafeQuery as err:
         return SafeOutcome(error=f"Refused: {_one_line(err)}")
     except safe_sql.QueryTimeout:
@@ -265,15 +247,17 @@ def safe_query(sql: str, max_rows: int = 10_000, timeout_s: float = 10.0) -> Saf
     except Exception as err:  # noqa: BLE001 (a user's SQL error is shown, not raised)
         return SafeOutcome(error=f"Query failed: {_one_line(err)}")
     try:
-        frame, cut = cap_bytes(flatten(result.frame))
+        frame = flatten(result.frame)
     except Exception as err:  # noqa: BLE001 (a result we cannot show is reported in one line, never a crash)
         return SafeOutcome(error=f"Query failed: the result cannot be shown ({_one_line(err)})")
-    return SafeOutcome(frame, result.truncated, result.elapsed_s, cut_bytes=cut)
+    return SafeOutcome(frame, result.cut == "rows", result.elapsed_s, cut_bytes=result.cut == "bytes")
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV of a result; nested values as JSON text (flatten), as the CLI writes them."""
-    return flatten(frame).write_csv().encode()
+    """CSV of a result; nested values as JSON text, as the CLI writes them (safe_sql.csv_bytes)."""
+    from pipeline.product import safe_sql
+
+    return safe_sql.csv_bytes(flatten(frame))
 
 
 def default_sql() -> str:

