@@ -25,7 +25,7 @@ from hubscope_testing.hubstats_files import api_records, revision_files
 from hubscope_testing.standin import StandinHub
 from pipeline.backfill import BackfillResult, Revision, backfill, choose_revisions, refresh_source
 from pipeline.database import load_sql
-from pipeline.ingest.hubstats import HubStatsSchemaError, HubStatsSource, hub_stats_source
+from pipeline.ingest.hubstats import HubStatsSchemaError, HubStatsSource, bundled_sample, hub_stats_source
 from pipeline.ingest.normalize import Normalizer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,7 +363,8 @@ def test_validation_on_a_selection_says_so(sample_db: Path) -> None:
 def test_bundled_snapshot_carries_the_hub_stats_files() -> None:
     snap = ROOT / "data" / "snapshot"
     manifest = json.loads((snap / "manifest.json").read_text())
-    sample = HubStatsSource(snap / manifest["hub_stats"])
+    sample = bundled_sample(snap)
+    assert sample is not None and sample.path == snap / manifest["hub_stats"]
     sample.check()
     assert sample.rows() == manifest["hub_stats_rows"] == 3278 and sample.is_full is False
     with gzip.open(snap / "models.jsonl.gz") as f:

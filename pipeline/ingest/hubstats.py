@@ -327,3 +327,13 @@ def resolve_revision(repo_id: str, revision: str, *, endpoint: str | None, token
 
 def naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def bundled_sample(snapshot_dir: Path) -> HubStatsSource | None:
+    """The hub-stats file a bundled snapshot names in its manifest (key `hub_stats`), loaded after the snapshot
+    itself on first start; None when the snapshot has none."""
+    import json
+
+    manifest = json.loads((snapshot_dir / "manifest.json").read_text())
+    name = manifest.get("hub_stats")
+    return HubStatsSource(snapshot_dir / name) if name else None
