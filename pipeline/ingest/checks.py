@@ -25,14 +25,18 @@ _CONVERSION_ERRORS = (pa.ArrowException, OverflowError, ValueError, TypeError)
 
 
 def checked_frame(
-    columns: dict[str, list[Any]], schema: dict[str, pl.DataType], max_text: int
+    columns: dict[str, Any], schema: dict[str, pl.DataType], max_text: int, refused: dict[int, str] | None = None
 ) -> tuple[pl.DataFrame, dict[int, str]]:
     """The frame with exactly `schema`, without the rows that cannot be stored or hold a string (or a list
-    item) longer than `max_text` characters; those rows are returned as {row index: reason}."""
+    item) longer than `max_text` characters, nor the rows already `refused`; all of them are returned as
+    {row index: reason}. A column is a list of Python values or an already typed polars Series."""
     arrays: dict[str, pa.Array] = {}
-    refused: dict[int, str] = {}
+    refused = dict(refused or {})
     for name, dtype in schema.items():
         arrow_type = ARROW_TYPES[dtype]
+        if isinstance(columns[name], pl.Series):
+            arrays[name] = columns[name].to_arrow().cast(arrow_type)
+            continue
         try:
             arrays[name] = pa.array(columns[name], type=arrow_type)
         except _CONVERSION_ERRORS:

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+import polars as pl
 
+HUB_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%.fZ"  # how the Hub writes createdAt / lastModified
+EARLIEST_DATE = datetime(2000, 1, 1)  # anything before is not a real Hub date
 # Repos older than the Hub's creation tracking all carry this createdAt; it is not a real date.
 CREATED_AT_SENTINEL = "2022-03-02T23:29:04.000Z"
 # Hub repo ids (the grammar of huggingface_hub's validate_repo_id): `[namespace/]name`, parts of ASCII letters,
@@ -81,9 +84,35 @@ def timestamp(record: dict[str, Any], key: str, now: datetime) -> datetime | Non
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:
             raise BadRecord(f"{key} is out of range: {value!r:.40}") from None
-    if parsed.year < 2000 or parsed > now + timedelta(days=2):
+    if parsed < EARLIEST_DATE or parsed > now + timedelta(days=2):
         raise BadRecord(f"{key} is out of range: {value}")
     return parsed
+
+
+def date_text(record: dict[str, Any], key: str) -> str | None:
+    """The raw date string; parsed for the whole batch at once by `parse_dates`."""
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise BadRecord(f"{key} is not a date string: {value!r:.40}")
+
+
+def parse_dates(values: list[str | None], key: str, now: datetime) -> tuple[pl.Series, dict[int, str]]:
+    """A batch's date strings → UTC datetimes, vectorized for the Hub's own format (`…T11:42:28.000Z`); any
+    other string, or a date out of range, goes through `timestamp` one by one (its value or its reason)."""
+    raw = pl.Series(values, dtype=pl.String())
+    parsed = raw.str.to_datetime(HUB_DATE_FORMAT, time_unit="us", strict=False)
+    odd = (parsed.is_null() & raw.is_not_null()) | (parsed < EARLIEST_DATE) | (parsed > now + timedelta(days=2))
+    odd = odd.fill_null(False)
+    if not odd.any():
+        return parsed, {}
+    out, bad = parsed.to_list(), {}
+    for index in odd.arg_true().to_list():
+        try:
+            out[index] = timestamp({key: values[index]}, key, now)
+        except BadRecord as err:
+            bad[index] = str(err)
+    return pl.Series(out, dtype=pl.Datetime("us")), bad
 
 
 def valid_id(repo_id: str) -> bool:

@@ -206,7 +206,11 @@ class Normalizer:
         # rows → columns in C (zip), not 24 list appends per record in Python
         columns = dict(zip(MODEL_SCHEMA, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
         columns = columns or {name: [] for name in MODEL_SCHEMA}
-        models, refused = checked_frame(columns, MODEL_SCHEMA, MAX_TEXT)
+        refused: dict[int, str] = {}
+        for name, key in (("created_at", "createdAt"), ("last_modified", "lastModified")):
+            columns[name], bad_dates = fields.parse_dates(columns[name], key, self.now)
+            refused.update((i, why) for i, why in bad_dates.items() if i not in refused)
+        models, refused = checked_frame(columns, MODEL_SCHEMA, MAX_TEXT, refused)
         lineage_frame = pl.DataFrame(lineage, schema=LINEAGE_SCHEMA, orient="row")
         if refused:
             ids = [columns["model_id"][i] for i in refused]
@@ -247,9 +251,9 @@ class Normalizer:
         row = (
             model_id,  # model_id
             author,  # author
-            None if created_unknown else fields.timestamp(record, "createdAt", self.now),  # created_at
+            None if created_unknown else fields.date_text(record, "createdAt"),  # created_at (parsed per batch)
             created_unknown,  # created_at_unknown
-            fields.timestamp(record, "lastModified", self.now),  # last_modified
+            fields.date_text(record, "lastModified"),  # last_modified (parsed per batch)
             fields.text(record, "pipeline_tag"),  # pipeline_tag
             fields.text(record, "library_name"),  # library_name
             tags,  # tags
