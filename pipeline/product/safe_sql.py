@@ -9,28 +9,27 @@ Three independent layers, so a gap in one is not a hole:
    read or written), no extension autoload, a DuckDB memory limit, a private spill directory, and finally
    `lock_configuration=true` so no SET/PRAGMA/RESET can undo any of it (tests/test_safe_sql.py runs each
    attack straight against this engine too).
-3. A child process per query (pipeline/product/sql_worker.py) with a hard address-space rlimit, killed at the
-   deadline and when its resident memory passes the cap; its result is cut at `max_rows` and at `max_bytes`
-   before it reaches this process. Paths of this machine left in a result's text are redacted (in the child,
-   within the time limit).
+3. A child process per query (forked by the zygote in pipeline/product/sql_worker.py) with a hard address-space
+   rlimit, killed at the deadline and when its resident memory passes the cap; its result is cut at `max_rows`
+   and at `max_bytes` before it reaches this process. Paths of this machine left in a result's text are redacted
+   (in the child, within the time limit).
 Each refusal is one line, saying why. Figures: docs/operations.md (scripts/measure_sql_limits.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-import multiprocessing
-import multiprocessing.connection
-import multiprocessing.context
-import multiprocessing.process
+import os
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -164,7 +163,7 @@ def run_safe_query(
     db_path = Path(db_path)
     if not db_path.exists():
         raise MissingDatabase(db_path)
-    context = _context()
+    zygote = _worker()
     started = time.monotonic()  # the time limit covers the parse below, the child and reading its result
     query = check_statement(sql)
     job = Path(tempfile.mkdtemp(prefix="hubscope-sql-"))
@@ -176,8 +175,8 @@ def run_safe_query(
             "address_space_bytes": ADDRESS_SPACE_BYTES, "redact": _local_paths(db_path, job),
         }  # fmt: skip
         (job / "request.json").write_text(json.dumps(request))
-        peak, exitcode = _run_worker(context, job, started + timeout_s, timeout_s)
-        status = _read_status(job, exitcode)
+        peak, signalled = _run_worker(zygote, job, started + timeout_s, timeout_s)
+        status = _read_status(job, signalled)
         frame = pl.read_ipc(job / "result.arrow")
     except BaseException:
         # A stopped query may leave GBs of spill files: remove them beside the caller, not in its time.
@@ -188,53 +187,90 @@ def run_safe_query(
     return SafeResult(frame, cut is not None, time.monotonic() - started, cut, max(peak, status["peak_rss_bytes"]))
 
 
-@cache
-def _context() -> multiprocessing.context.BaseContext:
-    """A forkserver that has imported the worker module: each query is one fork of an idle, single-threaded
-    process (never of the caller, which may be a threaded Streamlit server). Started here, once, so its start-up
-    (~1-3 s) is never counted against a query's time limit."""
-    from pipeline.product import sql_worker
+class _Zygote:
+    """The worker zygote (pipeline/product/sql_worker.py `serve`): one per process, shared by threads."""
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.product.sql_worker"])
-    warm = context.Process(target=sql_worker.ready, name="hubscope-sql-start", daemon=True)
-    warm.start()
-    warm.join()
-    return context
+    def __init__(self) -> None:
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}  # no token there
+        path = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        env.update(PYTHONPATH=path, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.product.sql_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, cwd=tempfile.gettempdir(), text=True, bufsize=1,
+        )  # fmt: skip
+        self.lock = threading.Lock()
+        if self._read() != "ready":
+            raise QueryFailed("the query worker did not start")
+
+    def _read(self) -> str:
+        assert self.proc.stdout is not None
+        return self.proc.stdout.readline().strip()
+
+    def _send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def fork(self, job: Path) -> int:
+        with self.lock:
+            self._send(f"run {job}")
+            answer = self._read()
+        if not answer.isdigit():
+            raise QueryFailed("the query worker stopped; try again")
+        return int(answer)
+
+    def reap(self, pid: int) -> None:
+        with self.lock, contextlib.suppress(OSError):
+            self._send(f"reap {pid}")
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
 
 
-def _run_worker(
-    context: multiprocessing.context.BaseContext, job: Path, deadline: float, timeout_s: float
-) -> tuple[int, int]:
-    """Run the child until it exits; kill it at the deadline or the RSS cap. Returns (peak RSS seen, exit code)."""
-    from pipeline.product import sql_worker
+_zygote: _Zygote | None = None
+_zygote_lock = threading.Lock()
 
-    proc = context.Process(target=sql_worker.run_job, args=(str(job),), name="hubscope-sql", daemon=True)
-    proc.start()
+
+def _worker() -> _Zygote:
+    """The zygote, started on first use (its ~1-3 s start-up is never counted against a query's time limit)."""
+    global _zygote
+    with _zygote_lock:
+        if _zygote is None or not _zygote.alive():
+            _zygote = _Zygote()
+        return _zygote
+
+
+def _run_worker(zygote: _Zygote, job: Path, deadline: float, timeout_s: float) -> tuple[int, bool]:
+    """Run the child until it exits; kill it at the deadline or the RSS cap. Returns (peak RSS seen, whether it
+    was ended by a signal)."""
+    pid = zygote.fork(job)
     peak = 0
     try:
-        while proc.exitcode is None:
-            rss, hwm = _rss(proc.pid)
+        while _state(pid) not in ("Z", "X", ""):
+            rss, hwm = _rss(pid)
             peak = max(peak, hwm)
             if rss > RSS_CAP_BYTES:
                 limit = f"query stopped: it needed more than the {RSS_CAP_BYTES / 2**30:g} GB memory limit"
                 raise _stopped(QueryOutOfMemory, limit, peak)
             if time.monotonic() >= deadline:
                 raise _stopped(QueryTimeout, f"query stopped after the {timeout_s:g} s time limit", peak)
-            multiprocessing.connection.wait([proc.sentinel], timeout=POLL_S)
-        exitcode = proc.exitcode
+            time.sleep(POLL_S)
+        signalled = not (job / "status.json").exists()
     finally:
-        if proc.exitcode is None:  # stopped (or we are interrupted): SIGKILL now, reap off the caller's clock
-            proc.kill()
-            threading.Thread(target=_reap, args=(proc,), name="hubscope-sql-reap").start()
-        else:
-            proc.close()
-    return peak, exitcode
+        if _state(pid) not in ("Z", "X", ""):
+            os.kill(pid, signal.SIGKILL)  # the zygote has not reaped it, so the pid is still this child's
+        zygote.reap(pid)
+    return peak, signalled
 
 
-def _reap(proc: multiprocessing.process.BaseProcess) -> None:
-    proc.join()  # freeing a big child's memory takes ~0.3 s on a busy machine
-    proc.close()
+def _state(pid: int) -> str:
+    """The process state letter from /proc (R, S, D, Z for exited-not-reaped…); '' once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[0]
 
 
 def _stopped(kind: type[SafeSQLError], message: str, peak: int) -> SafeSQLError:
@@ -255,11 +291,11 @@ def _rss(pid: int) -> tuple[int, int]:
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
 
 
-def _read_status(job: Path, exitcode: int) -> dict:
+def _read_status(job: Path, signalled: bool) -> dict:
     try:
         status = json.loads((job / "status.json").read_text())
     except (OSError, ValueError):
-        if exitcode in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS):
+        if signalled:  # ended without a word: std::bad_alloc → abort, or killed by the kernel
             raise QueryOutOfMemory(
                 f"query stopped: it ran out of memory (limit {ADDRESS_SPACE_BYTES / 2**30:g} GB address space)"
             ) from None

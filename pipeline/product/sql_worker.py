@@ -5,8 +5,13 @@ Why a process: DuckDB cannot interrupt a query while it plans 30,000 UNION ALLs 
 and an address-space rlimit caps its memory, so neither a runaway query nor its result can take the dashboard
 process with it. The job directory holds request.json in, status.json and result.arrow out.
 
-Children are forked by multiprocessing's forkserver, which imports this module (duckdb, pyarrow, polars) once,
-so a query starts in milliseconds instead of the ~1 s (3 s on a busy 2-core machine) of a fresh interpreter.
+Children are forked by a zygote: `python -m pipeline.product.sql_worker`, started once per caller process, imports
+this module (duckdb, pyarrow, polars) and then forks one child per `run JOB` line on stdin, answering its pid.
+A query thus starts in milliseconds instead of the ~1 s (3 s on a busy 2-core machine) of a fresh interpreter,
+and the caller is never forked (it may be a threaded Streamlit server). multiprocessing's forkserver is not
+used: its children re-import the caller's `__main__`, which under Streamlit is the app script. The zygote
+does not reap a child until the caller says `reap PID`, so the pid the caller polls and kills stays that child's
+(a zombie at worst) until the caller is done with it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sys
 from pathlib import Path
 
 import duckdb
@@ -105,10 +111,6 @@ def _first_line(err: BaseException) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
-def ready() -> None:
-    """A child that does nothing: forking it once starts the forkserver before any query's clock runs."""
-
-
 def run_job(job_dir: str) -> None:
     """The forked child's entry point."""
     job = Path(job_dir)
@@ -125,3 +127,45 @@ def run_job(job_dir: str) -> None:
         _write_status(job, kind="database", message=str(err))
     except MemoryError:
         _write_status(job, kind="memory", message="out of memory")
+
+
+def _reap(pending: set[int]) -> None:
+    for pid in list(pending):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            pending.discard(pid)
+
+
+def serve() -> None:
+    """The zygote's loop: `run JOB` → fork a child for it, answer its pid; `reap PID` → forget a finished child."""
+    for name in [k for k in os.environ if k.startswith(("HF_", "HUGGING"))]:
+        del os.environ[name]
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    out.write("ready\n")
+    pending: set[int] = set()
+    for line in sys.stdin:
+        command, _, arg = line.strip().partition(" ")
+        _reap(pending)
+        if command == "reap":
+            pending.add(int(arg))
+            _reap(pending)
+        elif command == "run":
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                out.close()  # the caller's pipe belongs to the zygote
+                try:
+                    run_job(arg)
+                except BaseException:  # noqa: BLE001 (the status file, or its absence, says what happened)
+                    code = 1
+                finally:
+                    os._exit(code)
+            out.write(f"{pid}\n")
+    # stdin closed: the caller is gone; its children are killed by it or finish on their own
+
+
+if __name__ == "__main__":
+    serve()
