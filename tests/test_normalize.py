@@ -285,3 +285,25 @@ def test_stage_pages_normalizes_in_batches_of_20000_and_counts_progress() -> Non
     assert stage_pages(pages, writer, bar) == 45
     assert [b.models.height for b in writer.batches] == [BATCH_RECORDS, BATCH_RECORDS, 5000]
     assert [b.rejected.height for b in writer.batches] == [0, 0, 1] and bar.n == 45_001
+
+
+def test_dates_in_every_iso_form_read_as_utc_like_the_hub_format() -> None:
+    """The Hub's `…Z` form is parsed per batch; offsets, no fraction or a space are read one by one, the same way."""
+    batch = Normalizer().batch(
+        [
+            {"id": "a/z", "createdAt": "2024-08-17T11:42:28.000Z", "lastModified": "2024-08-17T11:42:28.123456Z"},
+            {"id": "a/offset", "createdAt": "2024-08-17T11:42:28Z", "lastModified": "2024-08-17T11:42:28+02:00"},
+            {"id": "a/space", "createdAt": "2024-08-17 11:42:28", "lastModified": None},
+            {"id": "bad/old", "createdAt": "1999-12-31T23:59:59.000Z"},
+            {"id": "bad/type", "lastModified": 1723894948},
+        ]
+    )
+    assert batch.models.select("model_id", "created_at", "last_modified").rows() == [
+        ("a/z", datetime(2024, 8, 17, 11, 42, 28), datetime(2024, 8, 17, 11, 42, 28, 123456)),
+        ("a/offset", datetime(2024, 8, 17, 11, 42, 28), datetime(2024, 8, 17, 9, 42, 28)),
+        ("a/space", datetime(2024, 8, 17, 11, 42, 28), None),
+    ]
+    assert batch.rejected.select("model_id", "reason").rows() == [
+        ("bad/type", "lastModified is not a date string: 1723894948"),
+        ("bad/old", "createdAt is out of range: 1999-12-31T23:59:59.000Z"),
+    ]
