@@ -172,7 +172,7 @@ def run_safe_query(
         request = {
             "db": str(db_path), "sql": query, "max_rows": max_rows, "max_bytes": max_bytes,
             "memory_limit": MEMORY_LIMIT, "spill_limit": SPILL_LIMIT, "threads": THREADS,
-            "address_space_bytes": ADDRESS_SPACE_BYTES, "redact": _local_paths(db_path, job),
+            "address_space_bytes": ADDRESS_SPACE_BYTES, "timeout_s": timeout_s, "redact": _local_paths(db_path, job),
         }  # fmt: skip
         (job / "request.json").write_text(json.dumps(request))
         peak, signalled = _run_worker(zygote, job, started + timeout_s, timeout_s)

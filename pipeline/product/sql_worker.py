@@ -17,8 +17,10 @@ does not reap a child until the caller says `reap PID`, so the pid the caller po
 from __future__ import annotations
 
 import json
+import math
 import os
 import resource
+import signal
 import sys
 from pathlib import Path
 
@@ -121,6 +123,8 @@ def run_job(job_dir: str) -> None:
         del os.environ[name]  # no token in a process that runs a stranger's SQL
     request = json.loads((job / "request.json").read_text())
     _limit_memory(int(request["address_space_bytes"]))
+    # A backstop should the caller die mid-query: SIGALRM's default action ends the process, even inside DuckDB.
+    signal.alarm(math.ceil(float(request["timeout_s"])) + 2)
     try:
         run(job, request)
     except DatabaseError as err:
