@@ -14,21 +14,28 @@ SHARE_GREEN = charts.CLASS_RANGE[0]
 THIN_GREY = "#bdbdbd"
 
 
-def share_trend(frame: pl.DataFrame, downloads: str, downloads_title: str) -> alt.VConcatChart:
-    """SLM share per date as lines with a point on every date (share of downloads solid, of models dashed), over a
-    strip of the models counted per date. Thin dates (column `thin`) are grey points off the line. `frame`: the rows
-    of share_over_time.sql / cohort_share*.sql (one per date and class) plus `thin`; `downloads` names its
-    downloads column (downloads_30d or downloads_per_day)."""
+def _date_x(title: str | None = "Snapshot date") -> alt.X:
+    return alt.X("snapshot_date:T", title=title, axis=fmt.date_axis(labelFlush=True))
+
+
+def share_trend(frame: pl.DataFrame, downloads: str, downloads_title: str) -> alt.LayerChart:
+    """SLM share per date as lines with a point on every date (share of downloads solid, of models dashed). Thin
+    dates (column `thin`) are grey points off the line. `frame`: the rows of share_over_time.sql / cohort_share*.sql
+    (one per date and class) plus `thin`; `downloads` names its downloads column (downloads_30d or
+    downloads_per_day). Drawn above `count_strip` of the same frame."""
     data, tips = fmt.tooltips(
         frame,
         {"snapshot_date": "date", "models": "integer", downloads: "count", "date_models": "integer"},
     )
     tips[1].title, tips[2].title, tips[3].title = "SLMs counted", downloads_title.capitalize() + " to SLMs", \
         "Models counted that date"  # fmt: skip
-    base = alt.Chart(data).encode(x=alt.X("snapshot_date:T", title="Snapshot date", axis=fmt.date_axis()))
-    slm = base.transform_filter(alt.datum.cls == "SLM").transform_fold(
-        list(MEASURE_TITLES), as_=["measure_key", "share"]
-    ).transform_calculate(measure=f"{MEASURE_TITLES}[datum.measure_key]")  # fmt: skip
+    slm = (
+        alt.Chart(data)
+        .encode(x=_date_x())
+        .transform_filter(alt.datum.cls == "SLM")
+        .transform_fold(list(MEASURE_TITLES), as_=["measure_key", "share"])
+        .transform_calculate(measure=f"{MEASURE_TITLES}[datum.measure_key]")
+    )
     share_tip = alt.Tooltip("share:Q", title="SLM share", format=".1%")
     measure_tip = alt.Tooltip("measure:N", title="Measure")
     y = alt.Y("share:Q", title="SLM share", axis=fmt.percent_axis(), scale=alt.Scale(domain=[0, 1]))
@@ -41,17 +48,26 @@ def share_trend(frame: pl.DataFrame, downloads: str, downloads_title: str) -> al
         color=alt.condition("datum.thin", alt.value(THIN_GREY), alt.value(SHARE_GREEN)),
         tooltip=[tips[0], measure_tip, share_tip, *tips[1:]],
     )
-    strip = (
-        base.transform_filter(alt.datum.cls == "SLM")
+    return alt.layer(line, points).properties(height=400)  # with width="stretch" the height includes axes and legend
+
+
+def count_strip(frame: pl.DataFrame) -> alt.Chart:
+    """The models counted on each date of a share_trend frame, thin dates grey: the denominator under the line."""
+    per_date = frame.group_by("snapshot_date").agg(pl.col("date_models").max(), pl.col("thin").any())
+    return (
+        alt.Chart(per_date)
         .mark_bar(width=4)
         .encode(
+            x=_date_x(None),
             y=alt.Y("date_models:Q", title="Models", axis=fmt.count_axis(tickCount=3)),
             color=alt.condition("datum.thin", alt.value(THIN_GREY), alt.value("#607d8b")),
-            tooltip=[tips[0], tips[3]],
-        )
-        .properties(height=70)
+            tooltip=[
+                fmt.tooltip("snapshot_date", "date"),
+                alt.Tooltip("date_models:Q", title="Models counted that date", format=","),
+            ],
+        )  # fmt: skip
+        .properties(height=130)
     )
-    return alt.vconcat((line + points).properties(height=280), strip, spacing=6).resolve_scale(x="shared")
 
 
 def monthly_bars(frame: pl.DataFrame, partial: str | None) -> alt.Chart:

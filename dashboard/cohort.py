@@ -155,6 +155,7 @@ def section(f: Filters, key: str) -> tuple[pl.DataFrame, Measure] | None:
     if charts.empty(rows, "No snapshot dates match the current filters and series."):
         return None
     charts.show(charts_answer.share_trend(rows, measure.column, measure.title))
+    charts.show(charts_answer.count_strip(rows))
     _caption(f, measure, population or "cohort", rows, per_date)
     return rows, measure
 

@@ -19,7 +19,7 @@ if not kpis or not kpis.get("models"):
 text, facts, trend = headline.sentence(f)
 unknown = state.UNKNOWN[f.unknown].lower()
 with st.container(key="headline"):
-    st.markdown(f"#### {text}")  # numbers, dates and the series name only: no markup
+    st.markdown(text)  # numbers, dates and the series name only: no markup
     c = st.columns(2)
     c[0].metric(
         "SLM share · models", fmt.percent(kpis["share_models"]),
