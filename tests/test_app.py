@@ -417,10 +417,17 @@ def test_bad_url_values_give_a_notice(fixture_db: Path, monkeypatch: pytest.Monk
     assert not [w.value for w in at.warning if "Session State" in w.value], "no widget-default warning"
 
 
+TEST_PATTERN = r"(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)"
+
+
+def _test_repo_rule(sql) -> str:  # noqa: ANN001
+    """The flag the enrichment writes when the DB has it, else the dashboard's id patterns."""
+    cols = {c for (c,) in sql("SELECT column_name FROM duckdb_columns() WHERE table_name = 'models'")}
+    return "is_test_repo" if "is_test_repo" in cols else f"regexp_matches(lower(model_id), '{TEST_PATTERN}')"
+
+
 def test_explorer_leaves_test_repos_out_by_default(app: AppTest, sql) -> None:  # noqa: ANN001
-    pattern = r"(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)"
-    tests = {m for (m,) in sql(f"SELECT model_id FROM models WHERE {LM_SCOPE} AND "
-                               f"regexp_matches(lower(model_id), '{pattern}')")}  # fmt: skip
+    tests = {m for (m,) in sql(f"SELECT model_id FROM models WHERE {LM_SCOPE} AND {_test_repo_rule(sql)}")}
     assert tests, "the fixture should hold a test/CI repo"
     app.switch_page(page("explorer")).run()
     shown = set(app.dataframe[0].value["model_id"])
@@ -498,11 +505,11 @@ def test_tooltips_and_axes_say_words(app: AppTest, name: str) -> None:
 def test_organisations_panels_share_one_scale_and_match_sql(app: AppTest, sql) -> None:  # noqa: ANN001
     app.switch_page(page("organisations")).run()
     specs = [json.loads(el.proto.spec) for el in app.get("vega_lite_chart")][:2]
-    pattern = r"(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)"
+    rule = _test_repo_rule(sql)
     expected = {}
     for cls, cond in (("SLM", "params_total < 10e9"), ("LLM", "params_total >= 10e9")):
         expected[cls] = sql(f"""SELECT author, sum(downloads_30d)::BIGINT FROM models
-                                WHERE {LM_SCOPE} AND {cond} AND NOT regexp_matches(lower(model_id), '{pattern}')
+                                WHERE {LM_SCOPE} AND {cond} AND NOT {rule}
                                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15""")  # fmt: skip
     top = max(d for rows in expected.values() for _, d in rows)
     assert [s["encoding"]["x"]["scale"]["domain"] for s in specs] == [[0, top], [0, top]]
