@@ -82,17 +82,24 @@ def enrich(
     missing = [c for c in INPUT_COLUMNS if c not in models.columns]
     if missing:
         raise ValueError(f"enrich: input lacks column(s) {', '.join(missing)} (see pipeline.enrich.INPUT_COLUMNS)")
-    resolved, sources = resolve_params(models, lineage, reference, chunk_rows)
+    # Peak memory is what is alive at once: one edge list for both walks, the sources sorted before the classes
+    # exist, family roots stacked per slice rather than joined (a join would copy every column again).
     edges = lineage_edges(models, lineage)
+    resolved, sources = resolve_params(models, lineage, reference, chunk_rows, edges=edges)
+    sources = sources.sort("model_id", "source")
     roots = family_roots(edges, models.get_column("model_id")).select("model_id", "family_root")
     del edges
+    if roots.height != models.height:  # duplicate ids: roots has one row per distinct id
+        roots = models.select("model_id").join(roots, on="model_id", how="left", maintain_order="left")
     scope = models.select("pipeline_tag", "license_raw")
     parts = [
-        _classes(pl.concat([r, s], how="horizontal"), config)
-        for r, s in zip(chunks(resolved, chunk_rows), chunks(scope, chunk_rows), strict=True)
+        _classes(pl.concat([r, s, f.drop("model_id")], how="horizontal"), config).select("model_id", *ENRICHED_COLUMNS)
+        for r, s, f in zip(
+            chunks(resolved, chunk_rows), chunks(scope, chunk_rows), chunks(roots, chunk_rows), strict=True
+        )
     ]
-    out = pl.concat(parts).join(roots, on="model_id", how="left", maintain_order="left")
-    return out.select("model_id", *ENRICHED_COLUMNS), sources.sort("model_id", "source")
+    del resolved, roots
+    return pl.concat(parts), sources
 
 
 def _classes(part: pl.DataFrame, config: Config) -> pl.DataFrame:

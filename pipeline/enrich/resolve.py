@@ -32,7 +32,8 @@ def lineage_edges(models: pl.DataFrame, lineage: pl.DataFrame | None) -> pl.Data
         parts.append(lineage.select("child_id", "parent_id", pl.col("relation").fill_null("unknown")))
     if "base_models" in models.columns:
         parts.append(
-            models.select(
+            models.filter(pl.col("base_models").list.len() > 0)
+            .select(
                 pl.col("model_id").alias("child_id"),
                 pl.col("base_models").alias("parent_id"),
                 pl.col("base_relation").fill_null("unknown").alias("relation"),
@@ -338,8 +339,9 @@ def resolve_params(
     lineage: pl.DataFrame | None,
     reference: pl.DataFrame | None,
     chunk_rows: int = CHUNK_ROWS,
+    edges: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(resolved, params_sources).
+    """(resolved, params_sources). `edges` is lineage_edges(models, lineage) when the caller has it already.
 
     resolved: model_id, params_total, params_active, params_source, params_flags (one row per model, same
     order as models). params_sources: model_id, source, params_total, params_active, note (every source).
@@ -347,7 +349,7 @@ def resolve_params(
     """
     ref = _reference(reference)
     own = pl.concat([own_counts(c, ref) for c in chunks(models, chunk_rows)])
-    parents = choose_parent(lineage_edges(models, lineage))
+    parents = choose_parent(lineage_edges(models, lineage) if edges is None else edges)
     fixed = _below_quantized_base(own, parents, _pool(own, ref))
     own = own.join(
         fixed.select("model_id", pl.lit(True).alias("below_base"), pl.col("inh_total").alias("_base_total")),
