@@ -110,8 +110,8 @@ def _picker(per_date: pl.DataFrame, key: str) -> dt.date | None:
     if ok.height < 2:
         return None
     sizes = dict(zip(ok["snapshot_date"].to_list(), ok["cohort_models"].to_list(), strict=True))
-    last_n = ok["date_models"][-1]
-    eligible = [d for d, n in sizes.items() if n >= max(MIN_MODELS, 0.05 * last_n)]
+    median_n = per_date["date_models"].median()
+    eligible = [d for d, n in sizes.items() if n >= max(MIN_MODELS, 0.5 * median_n)]
     default = eligible[0] if eligible else ok["snapshot_date"][-2]
     options = list(sizes)[:-1]
     return st.select_slider(
@@ -119,7 +119,7 @@ def _picker(per_date: pl.DataFrame, key: str) -> dt.date | None:
         format_func=lambda d: f"{fmt.date(d)} · {fmt.integer(sizes[d])} models",
         help="The cohort: the models recorded on every non-thin date from this one to the last. An earlier start "
         "gives a longer line over fewer models. Default: the earliest start that keeps at least "
-        f"{MIN_MODELS} models and 5% of the last date's.",
+        f"{MIN_MODELS} models and half as many as the window's median date.",
     )  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 -- series, over a FIXED COHORT: the models (after the filters) present on every non-thin date from cohort_from to the
 -- series' last date inside the window. Same columns as share_over_time.sql, so either feeds the same chart.
 -- Variables: series 'catalog', since NULL (DATE), cohort_from NULL (DATE; default: the earliest non-thin date whose
--- cohort has at least greatest(min_models, 5% of the last date's models)), cohort_rule 'chart' ('period' = the
+-- cohort has at least greatest(min_models, half the window's median date)), cohort_rule 'chart' ('period' = the
 -- headline's default: from the latest non-thin date >= 30 days before the last), min_models 100, plus the filters of
 -- sql/rollups.sql (threshold, scope, unknown, tasks, orgs). Thin dates: see cohort_dates.sql (same rule).
 WITH s AS (
@@ -42,7 +42,7 @@ start AS (
                           (SELECT max(back_rank) FROM ok))
             ELSE (SELECT max(back_rank) FROM sizes
                   WHERE n >= greatest(COALESCE(getvariable('min_models'), 100),
-                                      0.05 * (SELECT date_models FROM ok WHERE back_rank = 1)))
+                                      0.5 * (SELECT median(date_models) FROM per_date)))
         END,
         1
     ) AS back_rank

@@ -40,7 +40,7 @@ start AS (
                           (SELECT max(back_rank) FROM ok))
             ELSE (SELECT max(back_rank) FROM sizes
                   WHERE n >= greatest(COALESCE(getvariable('min_models'), 100),
-                                      0.05 * (SELECT date_models FROM ok WHERE back_rank = 1)))
+                                      0.5 * (SELECT median(date_models) FROM per_date)))
         END,
         1
     ) AS back_rank
