@@ -339,3 +339,24 @@ def test_nested_and_odd_types_come_back_and_export_as_csv(fixture_db: Path) -> N
     assert pl.read_csv(csv_bytes(result.frame)).height == 1
     models = run_safe_query(fixture_db, "SELECT * FROM models LIMIT 5")  # the issue's crash: list/struct columns
     assert pl.read_csv(csv_bytes(models.frame)).shape == models.frame.shape
+
+
+def test_the_query_process_never_reruns_the_callers_main(fixture_db: Path, tmp_path: Path) -> None:
+    """Streamlit runs the app as `__main__`; a child that re-imported it would run the whole app per query."""
+    import subprocess
+    import sys
+
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "app_like.py"
+    script.write_text(
+        "import sys\n"
+        f"open({str(runs)!r}, 'a').write('ran\\n')\n"
+        "from pipeline.product.safe_sql import run_safe_query\n"
+        f"print(run_safe_query({str(fixture_db)!r}, 'SELECT 6 * 7 AS n').frame['n'][0])\n"
+    )  # unguarded on purpose, like a Streamlit script
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(root)}
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "42", done.stderr
+    assert runs.read_text() == "ran\n"
