@@ -116,7 +116,7 @@ def _picker(per_date: pl.DataFrame, key: str) -> dt.date | None:
     options = list(sizes)[:-1]
     return st.select_slider(
         "Cohort from", options=options, value=default, key=key,
-        format_func=lambda d: f"{fmt.date(d)} · {fmt.integer(sizes[d])} models",
+        format_func=lambda d: f"{fmt.date(d)} · {fmt.integer(sizes.get(d))} models",
         help="The cohort: the models recorded on every non-thin date from this one to the last. An earlier start "
         "gives a longer line over fewer models. Default: the earliest start that keeps at least "
         f"{MIN_MODELS} models and half as many as the window's median date.",
