@@ -132,8 +132,10 @@ def _parents(
 ) -> list[tuple[str, str, str]]:
     """(parent, relation, source) from baseModels, cardData.base_model and base_model: tags (`tags` may be
     empty when the caller knows none is a base_model: tag)."""
-    found: list[tuple[str, str, str]] = []
     base = record.get("baseModels")
+    if base is None and not tags and card.get("base_model") is None:
+        return []  # most models: no lineage anywhere
+    found: list[tuple[str, str, str]] = []
     if isinstance(base, dict):
         relation = base.get("relation") or "unknown"
         models = base.get("models") or []
@@ -329,7 +331,9 @@ def stage_pages(pages: Iterable[list[Any]], writer: Writer, progress: Any) -> in
             if len(pending) >= BATCH_RECORDS:
                 writer.add_batch(normalizer.batch(pending))
                 pending = []
-                gc.collect()  # … and run once per batch, so cycles made by the HTTP/DB layers stay bounded
+                # … and run on the young generations once per batch (the old ones are only the long-lived modules),
+                # so cycles the HTTP/DB layers make stay bounded
+                gc.collect(1)
         if pending:
             writer.add_batch(normalizer.batch(pending))
     return n_pages
