@@ -4,8 +4,12 @@ A source knows what it is (`describe`, `origin`), when its data is from (`as_of`
 which download series its counts belong to (`series`: "hub" for a crawl or a whole-Hub dump; None when the
 source brings its own dated history, like the bundled snapshot), whether it covers everything (`is_full`), and
 how to put its rows into a writer's staging tables (`stage`). Record sources (the crawl, the snapshot) stage
-normalized batches through `Writer.add_batch`; columnar sources (the hub-stats dump) stage straight from Arrow /
+normalized batches through `Writer.add_batch`, with `pipeline.ingest.normalize.stage_pages(pages, writer,
+progress)` (batches of 20,000 records); columnar sources (the hub-stats dump) stage straight from Arrow /
 Parquet with SQL on the writer's connection.
+
+Implementations: `pipeline.ingest.crawl.CrawlSource(FetchOptions)`, `pipeline.ingest.snapshot.SnapshotSource(
+Snapshot)`, `pipeline.ingest.hubstats.HubStatsSource`.
 """
 
 from __future__ import annotations
