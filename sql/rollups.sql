@@ -255,22 +255,23 @@ FROM latest l
 JOIN per_date p ON p.series = l.series AND p.snapshot_date < l.date_to
 GROUP BY l.series, l.date_to;
 
--- The rows of both dates are found by range over the spans (no decoding of the whole history).
-CREATE OR REPLACE TABLE rollup_movers AS
+-- The rows of both dates are found by range over the spans (no decoding of the whole history), once.
+CREATE OR REPLACE TEMP TABLE _movers_ends AS
 WITH latest AS (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series),
 ends AS (
     SELECT d.series, d.slot, d.snapshot_date
     FROM rollup_movers_span sp
     JOIN history_slots d ON d.series = sp.series AND d.snapshot_date IN (sp.date_from, sp.date_to)
-),
-end_rows AS (
-    SELECT e.series, e.snapshot_date, k.model_id, s.downloads_30d
-    FROM ends e
-    JOIN latest l USING (series)
-    JOIN history_spans s
-        ON s.series = e.series AND e.slot >= s.first_slot AND e.slot <= coalesce(s.last_slot, l.latest_slot)
-    JOIN history_keys k USING (model_key)
 )
+SELECT e.series, e.snapshot_date, k.model_id, s.downloads_30d
+FROM ends e
+JOIN latest l USING (series)
+JOIN history_spans s
+    ON s.series = e.series AND e.slot >= s.first_slot AND e.slot <= coalesce(s.last_slot, l.latest_slot)
+JOIN history_keys k USING (model_key)
+WHERE s.downloads_30d IS NOT NULL;
+
+CREATE OR REPLACE TABLE rollup_movers AS
 SELECT
     sp.series, sp.date_from, sp.date_to,
     m.model_id, m.author, m.is_language_model, m.pipeline_tag, m.params_total,
@@ -278,10 +279,10 @@ SELECT
     z.downloads_30d                    AS downloads_to,
     z.downloads_30d - a.downloads_30d  AS change
 FROM rollup_movers_span sp
-JOIN end_rows a ON a.series = sp.series AND a.snapshot_date = sp.date_from
-JOIN end_rows z ON z.series = sp.series AND z.snapshot_date = sp.date_to AND z.model_id = a.model_id
-JOIN models m ON m.model_id = a.model_id
-WHERE a.downloads_30d IS NOT NULL AND z.downloads_30d IS NOT NULL;
+JOIN _movers_ends a ON a.series = sp.series AND a.snapshot_date = sp.date_from
+JOIN _movers_ends z ON z.series = sp.series AND z.snapshot_date = sp.date_to AND z.model_id = a.model_id
+JOIN models m ON m.model_id = a.model_id;
+DROP TABLE _movers_ends;
 
 -- What was built, for the Data page.
 CREATE OR REPLACE TABLE rollup_info AS
