@@ -124,6 +124,18 @@ def test_a_refused_connection_is_tried_quickly_then_cannot_reach(sleeps: list[fl
     assert stats.waited_s == 0 and stats.resumes == 0 and time.monotonic() - started < 5
 
 
+def test_a_dns_failure_is_tried_quickly_then_cannot_reach(sleeps: list[float], monkeypatch: pytest.MonkeyPatch) -> None:
+    """No name server is asked: the lookup itself fails, as it does for a mistyped --endpoint host."""
+
+    def no_such_host(host: str, *args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with pytest.raises(FetchError) as err:
+        list(fetch_pages(FetchOptions(endpoint="http://hub.invalid")))
+    assert str(err.value).startswith("cannot reach http://hub.invalid: ConnectError") and sleeps == [1.0, 2.0]
+
+
 def test_refresh_against_a_dead_endpoint_exits_1_with_one_line(
     sleeps: list[float], tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
