@@ -13,7 +13,7 @@ def sql_rows(db: Path, sql: str) -> list[tuple]:
     a file a refresh has since replaced)."""
     con = duckdb.connect()
     try:
-        con.execute(f"ATTACH '{db}' AS h (READ_ONLY)")
+        con.execute("ATTACH " + "'" + str(db).replace("'", "''") + "' AS h (READ_ONLY)")  # any file name
         con.execute("USE h")
         return con.sql(sql).fetchall()
     finally:
