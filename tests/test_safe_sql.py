@@ -362,3 +362,16 @@ def test_the_query_process_never_reruns_the_callers_main(fixture_db: Path, tmp_p
     )
     assert done.returncode == 0 and done.stdout.strip() == "42", done.stderr
     assert runs.read_text() == "ran\n"
+
+
+def test_the_resident_memory_cap_kills_the_child(fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent's own guard, for memory DuckDB does not count: here with the cap lowered to 400 MiB."""
+    from pipeline.product import safe_sql
+
+    _warm(fixture_db)
+    monkeypatch.setattr(safe_sql, "RSS_CAP_BYTES", 400 * 2**20)
+    started = time.monotonic()
+    with pytest.raises(QueryOutOfMemory, match="memory limit") as caught:
+        run_safe_query(fixture_db, "select length(repeat('x', 1000000000))", timeout_s=30)
+    assert time.monotonic() - started < 30
+    assert 400 * 2**20 <= caught.value.peak_rss_bytes < 900 * 2**20
