@@ -397,6 +397,11 @@ def test_refresh_with_another_config_builds_a_db_whose_macros_follow_it(
         "OR size_band IS DISTINCT FROM size_band(params_total)",
     ) == [(0,)]
     assert sql_rows(db, "SELECT default_threshold(), size_band(7e9), size_band_order('big')") == [(7e9, "mid", 4)]
+    # issue 13 item 6 through the real refresh: the CI fixture is flagged
+    assert sql_rows(db, "SELECT count(*) FROM models WHERE is_test_repo IS NULL") == [(0,)]
+    assert sql_rows(
+        db, "SELECT is_test_repo FROM models WHERE model_id = 'trl-internal-testing/tiny-Qwen2ForCausalLM-2.5'"
+    ) == [(True,)]
 
 
 TEST_REPOS = [  # real ids from the bundled snapshot (data/snapshot), with their 30-day downloads there
