@@ -1,0 +1,72 @@
+"""Shared by the dashboard's AppTest modules (test_app.py, test_app_views.py): page paths, readers for metrics and
+chart data, a writable DB copy. Their fixtures (`app`, `sql`) are in tests/app_fixtures.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["overview", "market_size", "trends", "sizes", "openness", "organisations", "domains", "lineage",
+         "explorer", "data", "validation"]  # fmt: skip
+LM_SCOPE = "is_language_model"
+
+
+def page(name: str) -> str:
+    return f"dashboard/pages/{name}.py"
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def datasets(at: AppTest) -> list[list[dict]]:
+    """The data of every Altair chart on the page, in page order (one list of rows per chart). Streamlit moves
+    the spec's inline `datasets` into Arrow-encoded protos; anything left inline in the spec is read too."""
+    out = []
+    for el in at.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        rows = [r for rows in spec.get("datasets", {}).values() for r in rows]
+        for ds in el.proto.datasets:
+            rows += pa.ipc.open_stream(ds.data.data).read_all().to_pylist()
+        out.append(rows)
+    return out
+
+
+def shares(sql, threshold: float, unknown: str = "exclude") -> tuple[str, str]:  # noqa: ANN001
+    """SLM share of language models by count and by 30-day downloads, computed straight from `models`."""
+    (s, l_, u, sd, ld, ud), = sql(
+        f"""SELECT count(*) FILTER (WHERE params_total < $1), count(*) FILTER (WHERE params_total >= $1),
+                   count(*) FILTER (WHERE params_total IS NULL),
+                   COALESCE(sum(downloads_30d) FILTER (WHERE params_total < $1), 0),
+                   COALESCE(sum(downloads_30d) FILTER (WHERE params_total >= $1), 0),
+                   COALESCE(sum(downloads_30d) FILTER (WHERE params_total IS NULL), 0)
+            FROM models WHERE {LM_SCOPE}""",
+        [threshold],
+    )  # fmt: skip
+    if unknown == "small":
+        s, sd = s + u, sd + ud
+    elif unknown == "large":
+        l_, ld = l_ + u, ld + ud
+    return pct(s / (s + l_)), pct(sd / (sd + ld))
+
+
+def writable_copy(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the fixture DB the test may change, served to the app."""
+    db = tmp_path / "hub.duckdb"
+    shutil.copy(fixture_db, db)
+    os.chmod(db, 0o644)
+    monkeypatch.setenv("HUBSCOPE_DB", str(db))
+    return db
