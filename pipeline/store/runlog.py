@@ -176,6 +176,9 @@ class Journal:
     problems: list[str]
 
 
+_warned: dict[Path, list[str]] = {}
+
+
 def read(db: Path) -> Journal:
     """Parse and validate the journal; warns once when something was skipped. Never raises on content."""
     path = journal_path(db)
@@ -203,7 +206,8 @@ def read(db: Path) -> Journal:
             records.append(_record(by_id[run_id]))
         except BadEntry as err:
             problems.append(str(err))
-    if problems:
+    if problems and _warned.get(path) != problems:  # once per process for the same bad lines, not per read
+        _warned[path] = problems
         log.warning(
             "run journal %s: skipped %d entr%s that cannot be a run record (kept in the file): %s",
             path, len(problems), "y" if len(problems) == 1 else "ies", "; ".join(problems[:3]),
