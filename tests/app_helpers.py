@@ -12,8 +12,12 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pipeline.paths import REPO_ROOT
+
 PAGES = ["overview", "market_size", "trends", "sizes", "openness", "organisations", "domains", "lineage",
          "explorer", "data", "validation"]  # fmt: skip
+if (REPO_ROOT / "dashboard" / "pages" / "claims.py").exists():  # ANSWER's page, registered in app.py once it exists
+    PAGES.append("claims")
 LM_SCOPE = "is_language_model"
 
 

@@ -243,3 +243,28 @@ def test_gated_share_is_among_recorded_and_matches_sql(app: AppTest, sql) -> Non
                        GROUP BY 1, 2""")  # fmt: skip
     assert got == pytest.approx({(c, g): s for c, g, s in expected})
     assert "not recorded" not in {g for _, g in got}
+
+
+def test_page_icon_is_local_and_banner_says_the_scope_once(fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tab icon is an emoji (no icon font fetched from a CDN); the scope box says the selection sentence once."""
+    import ast
+
+    tree = ast.parse((REPO_ROOT / "app.py").read_text())
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+    (call,) = [n for n in calls if n.func.attr == "set_page_config"]
+    icon = next(k.value.value for k in call.keywords if k.arg == "page_icon")
+    assert not icon.startswith((":", "http")) and len(icon) <= 2, icon
+    monkeypatch.setenv("HUBSCOPE_DB", str(fixture_db))
+
+    def banner_page() -> None:
+        from dashboard import scope
+
+        scope.banner()
+        scope.caveat()
+
+    at = AppTest.from_function(banner_page, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (box,) = [w.value for w in at.warning] or [i.value for i in at.info]
+    assert box.count("not the whole Hub") <= 1 and box.count("What this data covers") == 1
+    (line,) = [c.value for c in at.caption]
+    assert "Data as of" in line and "rebuilt" in line
