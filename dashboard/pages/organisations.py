@@ -51,7 +51,7 @@ if not charts.empty(conc):
     kinds = {"models": "integer", "orgs": "integer", "downloads_30d": "count", "top10_models_share": "percent",
              "top200_models_share": "percent", "top10_orgs_share": "percent", "hhi_models": "integer",
              "hhi_orgs": "integer"}  # fmt: skip
-    st.dataframe(fmt.table(table, kinds), hide_index=True)
+    st.dataframe(fmt.table(table, kinds), hide_index=True, width="stretch")
     charts.caption(
         "HHI = sum of squared percentage shares of the class's downloads (0–10,000; above 2,500 is usually called "
         "highly concentrated). Denominator: the class's 30-day downloads over the models in view; a selection of "
