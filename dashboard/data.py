@@ -1,6 +1,6 @@
 """Read-only data access for the dashboard: pages only call `run(name, params)`.
 
-- One in-memory DuckDB with the DB file ATTACHed READ_ONLY (`pipeline.database.Database`), cached with
+- One in-memory DuckDB with the DB file attached read-only (`pipeline.database.Database`), cached with
   `st.cache_resource(max_entries=1)` keyed on the file's identity (inode, mtime, size): a refresh that swaps the
   file in shows on the next rerun, no restart; the old connection is closed when the new one replaces it.
 - Query results cached with `st.cache_data` keyed on (file identity, query name, parameters).

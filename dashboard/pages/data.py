@@ -74,9 +74,9 @@ with st.expander("sql/schema.sql"):
 st.subheader("Read-only SQL")
 charts.caption(
     "One SELECT statement against the DB (tables: models, model_snapshots, model_lineage, refresh_runs, …). "
-    f"It cannot write, ATTACH, COPY, INSTALL/LOAD or read local files; results are cut at {fmt.integer(MAX_ROWS)} "
-    f"rows and {fmt.count(data.MAX_RESULT_BYTES)}B, and queries stop after {TIMEOUT_S:.0f} s. List and struct "
-    "values are shown and exported as JSON text."
+    "It cannot write, attach other files, COPY, INSTALL/LOAD or read local files; results are cut at "
+    f"{fmt.integer(MAX_ROWS)} rows and {fmt.count(data.MAX_RESULT_BYTES)}B, and queries stop after "
+    f"{TIMEOUT_S:.0f} s. List and struct values are shown and exported as JSON text."
 )
 with st.form("sql_box"):
     sql = st.text_area("SQL", data.default_sql(), height=140, key="sql_text")
