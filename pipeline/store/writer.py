@@ -4,7 +4,7 @@ file as it was.
 
 How the new file starts (pipeline/store/start.py): a byte copy of the previous file with the migrations it lacks
 applied (seconds at Hub scale), or, for another storage version, a copy of its whole database into that
-version; a file from before migrations is rebuilt from `sql/schema.sql` with its rows copied by column name.
+version; a file from before migrations starts from the baseline migration with its rows copied by column name.
 Pages are staged in batches; `merge` adds the run's lineage and snapshot rows; enrichment is a stage the refresh
 runs between `enrich_inputs` and `apply_enrichment`, which rebuilds `models` in one INSERT … SELECT; `commit`
 writes the config tables, the run records and the derived SQL, then swaps. Phase timings are logged at INFO
@@ -27,16 +27,9 @@ import polars as pl
 from pipeline import __version__
 from pipeline.database import Database, load_sql, quote_literal
 from pipeline.ingest.normalize import Batch
-from pipeline.paths import SQL_DIR
 from pipeline.store import history as history_store
 from pipeline.store import start
-from pipeline.store.rebuild import (  # noqa: F401  (remove_stale_temp_files, swap_in: compact imports them here)
-    STORAGE_VERSION_DEFAULT,
-    Rebuild,
-    quote_identifier,
-    remove_stale_temp_files,
-    swap_in,
-)
+from pipeline.store.rebuild import STORAGE_VERSION_DEFAULT, Rebuild, quote_identifier
 from pipeline.store.runlog import RUN_FIELDS, RunRecord
 
 log = logging.getLogger(__name__)
@@ -44,11 +37,6 @@ log = logging.getLogger(__name__)
 STAGE_TABLES = ("_stage_models", "_stage_lineage")
 # Run after the schema and the data, in this order: SQL the DB file carries (macros, views) and derived tables.
 DERIVED_SQL = ("macros", "views", "daily_downloads", "rollups")
-
-
-def derived_sql() -> tuple[str, ...]:
-    """DERIVED_SQL names whose file exists (daily_downloads arrives with the hub-stats source)."""
-    return tuple(name for name in DERIVED_SQL if (SQL_DIR / f"{name}.sql").exists())
 
 
 def latest_run_id(db: Path) -> int:
@@ -258,7 +246,7 @@ class Writer:
         """Record the run (and journal runs the file lacks), the `facts` (schema_info key → value), the derived
         SQL; swap the file in. Returns the run's counts."""
         self._record_runs(journal_runs)
-        for name in derived_sql():
+        for name in DERIVED_SQL:
             with self.phase(name):
                 self.con.execute(load_sql(name))
         for key, value in {**(facts or {}), "hubscope_version": __version__}.items():
