@@ -143,6 +143,7 @@ class HubStatsSource:
         )
         try:
             con.execute(load_sql("hubstats/rows"), {"now": datetime.now(UTC).replace(tzinfo=None)})
+            con.execute(load_sql("hubstats/duplicates"))
             bind = {"at": writer.snapshot_at, "run": writer.run["run_id"]}
             con.execute(load_sql("hubstats/stage_models"), {**bind, "origin": self.origin})
             con.execute(load_sql("hubstats/stage_lineage"))

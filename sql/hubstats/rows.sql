@@ -1,56 +1,64 @@
 -- hub-stats dump → one checked row per record (pipeline/ingest/hubstats.py). Reads the temp view `_hs_raw`
 -- (the file's columns projected onto one canonical shape, see hubstats.py `_projection`) and applies the same
 -- validation rules as pipeline/ingest/normalize.py, as column checks: `reason` is the first problem found (NULL:
--- the row is good). Parameters: $now (UTC, the range check's "now"). The result is temp table `_hs_rows`.
+-- the row is good; a repeated id is marked by sql/hubstats/duplicates.sql afterwards). Parameters: $now (UTC, the
+-- range check's "now"). The result is temp table `_hs_rows`.
 CREATE OR REPLACE TEMP TABLE _hs_rows AS
 WITH parsed AS (
     SELECT
         r.*,
         coalesce(r.tags_raw, []) AS tags_in,
-        -- cardData / gguf are JSON strings in the dump; anything but a JSON object is a bad record
-        CASE WHEN json_valid(r.card_raw) THEN CASE WHEN json_type(r.card_raw) = 'OBJECT' THEN r.card_raw::JSON END END
-            AS card,
-        CASE WHEN json_valid(r.gguf_raw) THEN CASE WHEN json_type(r.gguf_raw) = 'OBJECT' THEN r.gguf_raw::JSON END END
-            AS gg,
+        -- cardData / gguf are JSON strings in the dump; anything but a JSON object is a bad record. Each document
+        -- is parsed a fixed, small number of times: validity, type, then every field needed in one extract.
+        CASE WHEN json_valid(r.card_raw) THEN json_type(r.card_raw) = 'OBJECT' END AS card_obj,
+        CASE WHEN json_valid(r.gguf_raw) THEN json_type(r.gguf_raw) = 'OBJECT' END AS gguf_obj,
         r.created_raw IS NULL OR r.created_raw = TIMESTAMP '2022-03-02 23:29:04' AS created_unknown
     FROM _hs_raw r
 ),
-fields AS (
+extracted AS (
     SELECT
         p.*,
-        p.card_raw IS NOT NULL AND p.card IS NULL AS card_bad,
-        p.gguf_raw IS NOT NULL AND p.gg IS NULL AS gguf_bad,
-        json_type(p.card, '$.license') AS lic_type,
-        json_type(p.card, '$.language') AS lang_type,
-        json_type(p.card, '$.base_model') AS cbm_type,
-        json_type(p.gg, '$.total') AS gg_total_type,
-        json_type(p.gg, '$.context_length') AS gg_ctx_type,
-        json_type(p.gg, '$.architecture') AS gg_arch_type,
-        list_filter(p.st_entries, lambda e: e.v < 0 OR e.v > 100000000000000)[1].k AS st_bad_dtype
+        p.card_raw IS NOT NULL AND NOT coalesce(p.card_obj, false) AS card_bad,
+        p.gguf_raw IS NOT NULL AND NOT coalesce(p.gguf_obj, false) AS gguf_bad,
+        CASE WHEN p.card_obj THEN json_extract(p.card_raw, ['$.license', '$.language', '$.base_model']) END AS cp,
+        CASE WHEN p.gguf_obj THEN json_extract(p.gguf_raw, ['$.total', '$.context_length', '$.architecture']) END AS gp
     FROM parsed p
+),
+fields AS (
+    SELECT
+        x.*,
+        x.cp[1] AS lic, x.cp[2] AS lang, x.cp[3] AS cbm,
+        json_type(x.cp[1]) AS lic_type,
+        json_type(x.cp[2]) AS lang_type,
+        json_type(x.cp[3]) AS cbm_type,
+        x.gp[1] AS gg_total, x.gp[2] AS gg_ctx, x.gp[3] AS gg_arch,
+        json_type(x.gp[1]) AS gg_total_type,
+        json_type(x.gp[2]) AS gg_ctx_type,
+        json_type(x.gp[3]) AS gg_arch_type,
+        list_filter(x.st_entries, lambda e: e.v < 0 OR e.v > 100000000000000)[1].k AS st_bad_dtype
+    FROM extracted x
 ),
 derived AS (
     SELECT
         f.*,
         CASE f.lic_type
-            WHEN 'VARCHAR' THEN f.card ->> '$.license'
+            WHEN 'VARCHAR' THEN f.lic ->> '$'
             WHEN 'ARRAY' THEN nullif(array_to_string(
-                list_filter(json_extract_string(f.card, '$.license[*]'), lambda x: x IS NOT NULL), ','), '')
+                list_filter(json_extract_string(f.lic, '$[*]'), lambda x: x IS NOT NULL), ','), '')
         END AS license_card,
         CASE f.lang_type
-            WHEN 'VARCHAR' THEN [f.card ->> '$.language']
+            WHEN 'VARCHAR' THEN [f.lang ->> '$']
             WHEN 'ARRAY' THEN list_transform(
-                list_filter(json_extract(f.card, '$.language[*]'), lambda j: json_type(j) = 'VARCHAR'),
-                lambda j: j ->> '$')
+                list_filter(json_extract(f.lang, '$[*]'), lambda j: json_type(j) = 'VARCHAR'), lambda j: j ->> '$')
             ELSE []
         END AS langs,
         CASE f.cbm_type
-            WHEN 'VARCHAR' THEN [f.card ->> '$.base_model']
-            WHEN 'ARRAY' THEN json_extract_string(f.card, '$.base_model[*]')
+            WHEN 'VARCHAR' THEN [f.cbm ->> '$']
+            WHEN 'ARRAY' THEN json_extract_string(f.cbm, '$[*]')
             ELSE []
         END AS card_parents,
         f.cbm_type NOT IN ('VARCHAR', 'NULL', 'ARRAY')
-            OR (f.cbm_type = 'ARRAY' AND list_bool_or(list_transform(json_extract(f.card, '$.base_model[*]'),
+            OR (f.cbm_type = 'ARRAY' AND list_bool_or(list_transform(json_extract(f.cbm, '$[*]'),
                 lambda j: json_type(j) <> 'VARCHAR'))) AS cbm_bad
     FROM fields f
 ),
@@ -110,7 +118,7 @@ checked AS (
             WHEN l.gguf_bad THEN 'gguf is not an object'
             WHEN l.gg_total_type NOT IN ('NULL', 'UBIGINT') THEN 'gguf.total is not a valid count'
             WHEN l.gg_ctx_type NOT IN ('NULL', 'UBIGINT') THEN 'gguf.context_length is not a valid count'
-            WHEN l.gg_total_type = 'UBIGINT' AND (l.gg ->> '$.total')::UBIGINT > 100000000000000
+            WHEN l.gg_total_type = 'UBIGINT' AND (l.gg_total ->> '$')::UBIGINT > 100000000000000
                 THEN 'gguf.total is absurd'
             WHEN l.gg_arch_type NOT IN ('NULL', 'VARCHAR') THEN 'gguf.architecture is not a string'
             WHEN l.bm_present AND (l.bm_ids IS NULL OR list_bool_or(list_transform(l.bm_ids, lambda x: x IS NULL)))
@@ -136,13 +144,8 @@ checked AS (
 SELECT
     c.rn,
     left(c.id_raw, 300) AS model_id,
-    CASE
-        WHEN c.id_reason IS NOT NULL THEN c.id_reason
-        -- the first GOOD row of an id is kept (a bad first row does not count), as in the per-record path
-        WHEN coalesce(sum(CASE WHEN c.other_reason IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY c.id_raw ORDER BY c.rn
-             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) > 0 THEN 'duplicate id in this run (first kept)'
-        ELSE c.other_reason
-    END AS reason,
+    coalesce(c.id_reason, c.other_reason) AS reason,      -- duplicates are marked next (sql/hubstats/duplicates.sql)
+    c.id_reason IS NULL AS id_ok,
     coalesce(nullif(c.author_raw, ''), CASE WHEN contains(c.id_raw, '/') THEN split_part(c.id_raw, '/', 1) END) AS author,
     CASE WHEN NOT c.created_unknown THEN c.created_raw END AS created_at,
     c.created_unknown AS created_at_unknown,
@@ -161,9 +164,9 @@ SELECT
     CASE WHEN c.st_present THEN c.st_total END AS safetensors_total,
     CASE WHEN c.st_present THEN to_json(map_from_entries(list_transform(c.st_entries, lambda e: {'k': e.k, 'v': e.v})))
         END AS safetensors_dtypes,
-    CASE WHEN c.gg_total_type = 'UBIGINT' THEN (c.gg ->> '$.total')::BIGINT END AS gguf_total,
-    c.gg ->> '$.architecture' AS gguf_architecture,
-    CASE WHEN c.gg_ctx_type = 'UBIGINT' THEN (c.gg ->> '$.context_length')::BIGINT END AS gguf_context_length,
+    CASE WHEN c.gg_total_type = 'UBIGINT' THEN (c.gg_total ->> '$')::BIGINT END AS gguf_total,
+    c.gg_arch ->> '$' AS gguf_architecture,
+    CASE WHEN c.gg_ctx_type = 'UBIGINT' THEN (c.gg_ctx ->> '$')::BIGINT END AS gguf_context_length,
     list_sort(list_distinct(list_transform(c.edges, lambda x: x.parent))) AS base_models,
     CASE
         WHEN len(c.edges) = 0 THEN NULL
