@@ -108,6 +108,7 @@ def backfill(
     config_path: Path | None = None,
 ) -> BackfillResult:
     period_key(datetime(2000, 1, 1), every)  # rejects a bad period before any network call
+    db.parent.mkdir(parents=True, exist_ok=True)
     chosen = choose_revisions(list_revisions(repo_id, endpoint=endpoint, token=token), since=since, every=every)
     done = imported_revisions(db)
     result = BackfillResult(chosen=len(chosen))
@@ -136,7 +137,12 @@ def _import_one(
     config_path: Path | None,
 ) -> str | None:
     """Download and import one revision; None when it is in, else the one-line reason."""
-    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RevisionNotFoundError
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     scratch = None if keep_downloads else Path(tempfile.mkdtemp(prefix="hubstats-", dir=db.parent))
     source = HubStatsSource(
@@ -147,6 +153,8 @@ def _import_one(
         source.fetch()
         source.check()
         outcome = refresh_source(db, source, config_path=config_path)
+    except LocalEntryNotFoundError as err:  # the HEAD kept failing (5xx/connection storm past the client's retries)
+        return f"download failed: {str(err).splitlines()[0][:200]}"
     except (EntryNotFoundError, RevisionNotFoundError):
         return f"no {filename} at this revision"
     except HubStatsSchemaError as err:
