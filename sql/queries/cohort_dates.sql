@@ -5,14 +5,14 @@
 -- A date is THIN when it recorded fewer than greatest(min_models, a quarter of the window's median date): thin dates
 -- are drawn grey, left out of cohorts and of the headline. cohort_models = the models present on EVERY non-thin date
 -- from this date to the last (a model missing one date drops out), i.e. the fixed cohort starting here.
-WITH s AS (
-    SELECT s.model_id, s.snapshot_date
+WITH s AS MATERIALIZED (  -- one row per model and date (a day may hold several snapshots)
+    SELECT DISTINCT s.model_id, s.snapshot_date
     FROM model_snapshots s
     JOIN hs_models() m USING (model_id)
     WHERE s.series = COALESCE(getvariable('series'), 'catalog')
       AND s.snapshot_date >= COALESCE(getvariable('since'), DATE '1900-01-01')
 ),
-per_date AS (SELECT snapshot_date, count(DISTINCT model_id) AS date_models FROM s GROUP BY ALL),
+per_date AS (SELECT snapshot_date, count(*) AS date_models FROM s GROUP BY ALL),
 cut AS (
     SELECT greatest(COALESCE(getvariable('min_models'), 100), 0.25 * median(date_models)) AS min_count
     FROM per_date
@@ -27,7 +27,7 @@ tail AS (
     FROM (
         SELECT s.model_id, ok.back_rank,
                row_number() OVER (PARTITION BY s.model_id ORDER BY ok.back_rank) AS own_rank
-        FROM (SELECT DISTINCT model_id, snapshot_date FROM s) s JOIN ok USING (snapshot_date)
+        FROM s JOIN ok USING (snapshot_date)
     )
     GROUP BY model_id
 )

@@ -5,14 +5,16 @@
 -- cohort has at least greatest(min_models, half the window's median date)), cohort_rule 'chart' ('period' = the
 -- headline's default: from the latest non-thin date >= 30 days before the last), min_models 100, plus the filters of
 -- sql/rollups.sql (threshold, scope, unknown, tasks, orgs). Thin dates: see cohort_dates.sql (same rule).
-WITH s AS (
-    SELECT s.model_id, s.snapshot_date, COALESCE(s.downloads_30d, 0) AS downloads_30d, m.cls
+WITH s AS MATERIALIZED (  -- one row per model and date: the day's latest snapshot (a crawl and a dump may share a day)
+    SELECT s.model_id, s.snapshot_date, COALESCE(arg_max(s.downloads_30d, s.snapshot_at), 0) AS downloads_30d,
+           any_value(m.cls) AS cls
     FROM model_snapshots s
     JOIN hs_models() m USING (model_id)
     WHERE s.series = COALESCE(getvariable('series'), 'catalog')
       AND s.snapshot_date >= COALESCE(getvariable('since'), DATE '1900-01-01')
+    GROUP BY s.model_id, s.snapshot_date
 ),
-per_date AS (SELECT snapshot_date, count(DISTINCT model_id) AS date_models FROM s GROUP BY ALL),
+per_date AS (SELECT snapshot_date, count(*) AS date_models FROM s GROUP BY ALL),
 cut AS (
     SELECT greatest(COALESCE(getvariable('min_models'), 100), 0.25 * median(date_models)) AS min_count
     FROM per_date
@@ -26,7 +28,7 @@ tail AS (
     FROM (
         SELECT s.model_id, ok.back_rank,
                row_number() OVER (PARTITION BY s.model_id ORDER BY ok.back_rank) AS own_rank
-        FROM (SELECT DISTINCT model_id, snapshot_date FROM s) s JOIN ok USING (snapshot_date)
+        FROM s JOIN ok USING (snapshot_date)
     )
     GROUP BY model_id
 ),

@@ -3,14 +3,14 @@
 -- the rolling 30-day count. Only run when that view exists and the series has all-time counts (cohort_measures.sql).
 -- Same variables and rules as cohort_share.sql (series default 'hubstats-daily'); a model is present on a date when
 -- it has a daily figure there. Columns as cohort_share.sql with downloads_per_day for downloads_30d.
-WITH s AS (
+WITH s AS MATERIALIZED (  -- daily_downloads holds one row per model, series and date
     SELECT d.model_id, d.snapshot_date, COALESCE(d.downloads_per_day, 0) AS downloads_per_day, m.cls
     FROM daily_downloads d
     JOIN hs_models() m USING (model_id)
     WHERE d.series = COALESCE(getvariable('series'), 'hubstats-daily')
       AND d.snapshot_date >= COALESCE(getvariable('since'), DATE '1900-01-01')
 ),
-per_date AS (SELECT snapshot_date, count(DISTINCT model_id) AS date_models FROM s GROUP BY ALL),
+per_date AS (SELECT snapshot_date, count(*) AS date_models FROM s GROUP BY ALL),
 cut AS (
     SELECT greatest(COALESCE(getvariable('min_models'), 100), 0.25 * median(date_models)) AS min_count
     FROM per_date
@@ -24,7 +24,7 @@ tail AS (
     FROM (
         SELECT s.model_id, ok.back_rank,
                row_number() OVER (PARTITION BY s.model_id ORDER BY ok.back_rank) AS own_rank
-        FROM (SELECT DISTINCT model_id, snapshot_date FROM s) s JOIN ok USING (snapshot_date)
+        FROM s JOIN ok USING (snapshot_date)
     )
     GROUP BY model_id
 ),
