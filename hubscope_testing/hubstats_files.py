@@ -8,6 +8,7 @@
 
     python -m hubscope_testing.hubstats_files fixtures ../shared/hub-data tests/data
     python -m hubscope_testing.hubstats_files resample ../shared/hub-data/hubstats-sample-2026-05.parquet OUT 3000000
+    python -m hubscope_testing.hubstats_files bench OUT /tmp/work floor     # then: … import
 """
 
 from __future__ import annotations
@@ -121,6 +122,30 @@ def api_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+def measure_one(path: Path, work: Path, what: str) -> str:
+    import resource
+    import shutil
+    import time
+
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.perf_counter()
+    if what == "floor":
+        con = duckdb.connect(str(work / "bare.duckdb"))
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet({quote_literal(str(path))})")
+        rows = con.sql("SELECT count(*) FROM t").fetchall()[0][0]
+        con.close()
+    else:
+        from pipeline.ingest.hubstats import hub_stats_source
+        from pipeline.refresh import refresh
+
+        result = refresh(work / "hub.duckdb", hub_stats_source(str(path), endpoint=None, token=None))
+        rows = result.counts.get("models_seen", 0) if result else 0
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return f"{what}: {rows:,} rows in {seconds:.1f}s = {rows / seconds:,.0f} rows/s; peak RSS {peak:,.0f} MB"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hubscope_testing.hubstats_files")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -131,11 +156,17 @@ def main(argv: list[str] | None = None) -> int:
     rs.add_argument("sample", type=Path)
     rs.add_argument("out", type=Path)
     rs.add_argument("rows", type=int)
+    bench = sub.add_parser("bench", help="time the floor (bare read_parquet) or the import of FILE")
+    bench.add_argument("file", type=Path)
+    bench.add_argument("work", type=Path, help="scratch folder (emptied)")
+    bench.add_argument("what", choices=("floor", "import"))
     args = parser.parse_args(argv)
     if args.command == "fixtures":
         make_fixtures(args.hub_data, args.out_dir)
-    else:
+    elif args.command == "resample":
         resample(args.sample, args.out, args.rows)
+    else:
+        print(measure_one(args.file, args.work, args.what))
     return 0
 
 
