@@ -137,11 +137,11 @@ def test_a_dns_failure_is_tried_quickly_then_cannot_reach(sleeps: list[float], m
 
 
 def test_refresh_against_a_dead_endpoint_exits_1_with_one_line(
-    sleeps: list[float], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    sleeps: list[float], tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     endpoint = f"http://127.0.0.1:{free_port()}"
     assert main(["refresh", "--db", str(tmp_path / "hub.duckdb"), "--endpoint", endpoint]) == 1
-    err = capfd.readouterr().err
+    err = capfd.readouterr().err + caplog.text  # (the log line goes to pytest's handler once logging is set up)
     assert f"cannot reach {endpoint}" in err and "Traceback" not in err
     assert sleeps == [1.0, 2.0]
 
