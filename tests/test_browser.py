@@ -111,8 +111,8 @@ def server(evil_db: Path) -> Iterator[str]:
 
 
 def _settle(page) -> None:  # noqa: ANN001
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-    page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=60_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+    page.wait_for_function("!document.querySelector(\"[data-testid='stSkeleton']\")", timeout=120_000)
     page.wait_for_timeout(800)  # let vega-lite finish drawing before the screenshot
 
 
