@@ -24,6 +24,7 @@ TIER_RANGE = ["#2b83ba", "#abdda4", "#fdae61", "#d7191c", "#bdbdbd"]
 GATED_DOMAIN = ["no", "auto", "manual"]
 GATED_RANGE = ["#4daf4a", "#ff7f00", "#e41a1c"]
 MUTED = "#bdbdbd"
+MEASURE_TITLES = {"share_downloads": "of downloads", "share_models": "of models"}  # share_trend's two lines
 NO_MATCH = "No models match the current filters. Widen the scope, clear the task/organisation filters or the window."
 Tips = Mapping[str, str]  # {column: format kind (count, params, percent, integer, date, month, nominal)}
 
@@ -77,19 +78,6 @@ def band_order_expr(field: str = "size_band") -> str:
 def tier_color(field: str = "license_tier") -> alt.Color:
     return alt.Color(f"{field}:N", title="Licence tier", scale=alt.Scale(domain=TIER_DOMAIN, range=TIER_RANGE),
                      sort=TIER_DOMAIN, legend=alt.Legend(orient="top"))  # fmt: skip
-
-
-def params_text(n: float | None) -> str:
-    """7_241_732_096 → '7.24B'; 135e6 → '135M'; 1e12 → '1T' (kept for callers of the old name)."""
-    return fmt.params(n)
-
-
-def num(n: float | None) -> str:
-    return fmt.count(n)
-
-
-def pct(x: float | None, digits: int = 1) -> str:
-    return fmt.percent(x, digits)
 
 
 def show(chart: alt.TopLevelMixin) -> None:
@@ -298,6 +286,112 @@ def month_shares(frame: pl.DataFrame, color: alt.Color, order: str, *, tips: Tip
         .transform_calculate(stack_order=order)
         .properties(height=200)
     )
+
+
+def _date_x(title: str | None = "Snapshot date") -> alt.X:
+    return alt.X("snapshot_date:T", title=title, axis=fmt.date_axis(labelFlush=True))
+
+
+def _month_x(partial: str | None) -> alt.X:
+    """Creation-month axis with years; the partial (latest) month is named in the title."""
+    return alt.X("month:T", timeUnit="yearmonth", axis=fmt.month_axis(),
+                 title="Creation month" + (f" ({partial} is partial)" if partial else ""))  # fmt: skip
+
+
+def share_trend(frame: pl.DataFrame, downloads: str, downloads_title: str) -> alt.LayerChart:
+    """SLM share per date as lines with a point on every date (share of downloads solid, of models dashed). Thin
+    dates (column `thin`) are grey points off the line. `frame`: the rows of share_over_time.sql / cohort_share*.sql
+    (one per date and class) plus `thin`; `downloads` names its downloads column (downloads_30d or
+    downloads_per_day). Drawn above `count_strip` of the same frame."""
+    base, tips = _chart(frame, {"snapshot_date": "date", "models": "integer", downloads: "count",
+                                "date_models": "integer"},
+                        {"models": "SLMs counted", downloads: downloads_title.capitalize() + " to SLMs",
+                         "date_models": "Models counted that date"})  # fmt: skip
+    slm = (
+        base.encode(x=_date_x())
+        .transform_filter(alt.datum.cls == "SLM")
+        .transform_fold(list(MEASURE_TITLES), as_=["measure_key", "share"])
+        .transform_calculate(measure=f"{MEASURE_TITLES}[datum.measure_key]")
+    )
+    y = alt.Y("share:Q", title="SLM share", axis=fmt.percent_axis(), scale=alt.Scale(domain=[0, 1]))
+    dash = alt.StrokeDash("measure:N", title="SLM share", legend=alt.Legend(orient="top"),
+                          scale=alt.Scale(domain=list(MEASURE_TITLES.values()), range=[[1, 0], [5, 3]]))  # fmt: skip
+    line = slm.transform_filter("!datum.thin").mark_line(color=CLASS_RANGE[0]).encode(y=y, strokeDash=dash)
+    points = slm.mark_point(filled=True, size=45).encode(
+        y=y,
+        shape=alt.Shape("measure:N", legend=None),
+        color=alt.condition("datum.thin", alt.value(MUTED), alt.value(CLASS_RANGE[0])),
+        tooltip=[tips[0], alt.Tooltip("measure:N", title="Measure"),
+                 alt.Tooltip("share:Q", title="SLM share", format=".1%"), *tips[1:]],
+    )  # fmt: skip
+    return alt.layer(line, points).properties(height=400)  # with width="stretch" the height includes axes and legend
+
+
+def count_strip(frame: pl.DataFrame) -> alt.Chart:
+    """The models counted on each date of a share_trend frame, thin dates grey: the denominator under the line."""
+    per_date = frame.group_by("snapshot_date").agg(pl.col("date_models").max(), pl.col("thin").any())
+    base, tips = _chart(per_date, {"snapshot_date": "date", "date_models": "integer"},
+                        {"date_models": "Models counted that date"})  # fmt: skip
+    return (
+        base.mark_bar(width=4)
+        .encode(
+            x=_date_x(None),
+            y=alt.Y("date_models:Q", title="Models", axis=fmt.count_axis(tickCount=3)),
+            color=alt.condition("datum.thin", alt.value(MUTED), alt.value("#607d8b")),
+            tooltip=tips,
+        )  # fmt: skip
+        .properties(height=130)
+    )
+
+
+def monthly_bars(frame: pl.DataFrame, partial: str | None) -> alt.Chart:
+    """Models created per month stacked by size band; the partial (latest) month drawn faded and named."""
+    base, tips = _chart(frame, {"month": "month", "size_band": "", "models": "integer", "downloads_30d": "count"},
+                        {"downloads_30d": "30-day downloads now"})  # fmt: skip
+    return (
+        base.mark_bar()
+        .encode(
+            x=_month_x(partial),
+            y=alt.Y("models:Q", title="Models created", axis=fmt.count_axis()),
+            color=band_color(),
+            order=alt.Order("band_order:Q"),
+            opacity=alt.condition("datum.partial", alt.value(0.35), alt.value(1.0)),
+            tooltip=tips,
+        )  # fmt: skip
+        .transform_calculate(band_order=band_order_expr())
+        .properties(height=320)
+    )
+
+
+def median_size(frame: pl.DataFrame, threshold: float, partial: str | None) -> alt.LayerChart:
+    """Median total parameters of each month's releases (log, decade ticks), 25th–75th percentile band, cut-off."""
+    base, tips = _chart(frame, {"month": "month", "median_params": "params", "p25_params": "params",
+                                "p75_params": "params", "models": "integer", "slm_share": "percent"},
+                        {"median_params": "Median parameters", "p25_params": "25th percentile",
+                         "p75_params": "75th percentile", "slm_share": "SLM share"})  # fmt: skip
+    lo, hi = float(frame["p25_params"].min() or 1e6), float(frame["p75_params"].max() or 1e12)
+    log = alt.Scale(type="log")
+    base = base.encode(x=_month_x(partial))
+    band = base.mark_area(opacity=0.2, color="#777").encode(y=alt.Y("p25_params:Q", scale=log), y2="p75_params:Q")
+    line = base.mark_line(point=True, color="#333").encode(
+        y=alt.Y("median_params:Q", title="Total parameters (log scale)", scale=log,
+                axis=fmt.params_axis(lo=min(lo, threshold) / 10, hi=max(hi, threshold) * 10)),
+        opacity=alt.condition("datum.partial", alt.value(0.35), alt.value(1.0)),
+        tooltip=tips,
+    )  # fmt: skip
+    return alt.layer(band, line, _cut_rule(threshold, "y")).properties(height=300)
+
+
+def mover_bars(frame: pl.DataFrame, direction: str) -> alt.Chart:
+    """Risers or fallers: change in 30-day downloads per model, human axis and tooltips."""
+    return hbars(
+        frame, "model_id", "change", x_title="Change in 30-day downloads", color=class_color(), step=28,
+        sort=by_field("change", descending=direction == "riser"),
+        tips={"model_id": "", "cls": "", "params_total": "params", "downloads_from": "count", "downloads_to": "count",
+              "change": "count", "change_ratio": "percent"},
+        titles={"downloads_from": "30-day downloads (from)", "downloads_to": "30-day downloads (to)",
+                "change": "Change", "change_ratio": "Change (relative)"},
+    )  # fmt: skip
 
 
 def category_color(field: str, title: str, domain: list[str], colors: list[str]) -> alt.Color:

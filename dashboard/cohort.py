@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, charts_answer, data
+from dashboard import charts, data
 from dashboard import format as fmt
 from dashboard.state import Filters
 
@@ -154,8 +154,8 @@ def section(f: Filters, key: str) -> tuple[pl.DataFrame, Measure] | None:
     rows = frame(f, measure, population or "cohort", cohort_from, per_date)
     if charts.empty(rows, "No snapshot dates match the current filters and series."):
         return None
-    charts.show(charts_answer.share_trend(rows, measure.column, measure.title))
-    charts.show(charts_answer.count_strip(rows))
+    charts.show(charts.share_trend(rows, measure.column, measure.title))
+    charts.show(charts.count_strip(rows))
     _caption(f, measure, population or "cohort", rows, per_date)
     return rows, measure
 

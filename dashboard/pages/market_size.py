@@ -15,15 +15,15 @@ if not kpis or not kpis.get("models"):
     st.stop()
 
 c = st.columns(4)
-c[0].metric("SLM share · downloads", charts.pct(kpis["share_downloads"]))
-c[1].metric("SLM share · models", charts.pct(kpis["share_models"]))
-c[2].metric("SLM downloads (30 d)", charts.num(kpis["slm_downloads"]))
-c[3].metric("LLM downloads (30 d)", charts.num(kpis["llm_downloads"]))
+c[0].metric("SLM share · downloads", fmt.percent(kpis["share_downloads"]))
+c[1].metric("SLM share · models", fmt.percent(kpis["share_models"]))
+c[2].metric("SLM downloads (30 d)", fmt.count(kpis["slm_downloads"]))
+c[3].metric("LLM downloads (30 d)", fmt.count(kpis["llm_downloads"]))
 charts.caption(
     f"{fmt.integer(kpis['models'])} models in view ({f.describe()}); bounds from "
     f"{fmt.integer(kpis['models_unknown'])} unknown-size "
-    f"models: downloads {charts.pct(kpis['share_downloads_low'])}–{charts.pct(kpis['share_downloads_high'])}, "
-    f"models {charts.pct(kpis['share_models_low'])}–{charts.pct(kpis['share_models_high'])}."
+    f"models: downloads {fmt.percent(kpis['share_downloads_low'])}–{fmt.percent(kpis['share_downloads_high'])}, "
+    f"models {fmt.percent(kpis['share_models_low'])}–{fmt.percent(kpis['share_models_high'])}."
 )
 
 st.subheader(f"Share over time · series “{f.series}”")

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, charts_answer, cohort, data, state
+from dashboard import charts, cohort, data, state
 from dashboard import format as fmt
 
 f = state.current()
@@ -38,7 +38,7 @@ st.subheader("Releases per month by size band")
 releases = data.run("releases_by_month", f.series_params())
 if not charts.empty(releases):
     partial = partial_month(releases)
-    charts.show(charts_answer.monthly_bars(flag_partial(releases, partial), partial))
+    charts.show(charts.monthly_bars(flag_partial(releases, partial), partial))
     charts.caption(
         f"Counted: {fmt.integer(cover['models_in_window'])} models created in the window ({window}). Coverage: "
         f"{fmt.integer(cover['models_dated'])} of {fmt.integer(cover['models'])} models in view have a known creation "
@@ -52,7 +52,7 @@ st.subheader("Median size of new releases per month")
 median = data.run("median_size_by_month", f.series_params())
 if not charts.empty(median):
     partial = partial_month(median)
-    charts.show(charts_answer.median_size(flag_partial(median, partial), f.threshold, partial))
+    charts.show(charts.median_size(flag_partial(median, partial), f.threshold, partial))
     charts.caption(
         f"Line: median total parameters of the models created each month; band: 25th–75th percentile; dashed: "
         f"the SLM cut-off ({fmt.params(f.threshold)}). Denominator: {fmt.integer(cover['models_in_window_sized'])} "
@@ -85,7 +85,7 @@ if not charts.empty(movers, "Not enough snapshot dates in this series and window
             st.markdown(f"**{title}**")
             if charts.empty(part, f"No {title.lower()} between these dates."):
                 continue
-            charts.show(charts_answer.mover_bars(part, direction))
+            charts.show(charts.mover_bars(part, direction))
     charts.caption(
         f"Change in the Hub's 30-day download count between {fmt.date(first['date_from'])} and "
         f"{fmt.date(first['date_to'])} (series “{f.series}”), over the {fmt.integer(first['models_compared'])} models "
