@@ -277,10 +277,11 @@ def month_shares(frame: pl.DataFrame, color: alt.Color, order: str, *, tips: Tip
     return (
         base.mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):T", title="Creation month" + (f" ({partial} is partial)" if partial else ""),
-                    axis=fmt.month_axis(), scale=alt.Scale(domain=[str(m) for m in months])),
+            x=_month_x(partial, scale=alt.Scale(domain=[str(m) for m in months])),
             y=alt.Y("models:Q", stack="normalize", title=title, axis=fmt.percent_axis()),
-            color=color, order=alt.Order("stack_order:Q"), tooltip=tooltip,
+            color=color,
+            order=alt.Order("stack_order:Q"),
+            tooltip=tooltip,
             opacity=alt.condition("datum.muted", alt.value(0.25), alt.value(1.0)),
         )  # fmt: skip
         .transform_calculate(stack_order=order)
@@ -292,10 +293,10 @@ def _date_x(title: str | None = "Snapshot date") -> alt.X:
     return alt.X("snapshot_date:T", title=title, axis=fmt.date_axis(labelFlush=True))
 
 
-def _month_x(partial: str | None) -> alt.X:
+def _month_x(partial: str | None, **kw: object) -> alt.X:
     """Creation-month axis with years; the partial (latest) month is named in the title."""
     return alt.X("month:T", timeUnit="yearmonth", axis=fmt.month_axis(),
-                 title="Creation month" + (f" ({partial} is partial)" if partial else ""))  # fmt: skip
+                 title="Creation month" + (f" ({partial} is partial)" if partial else ""), **kw)  # fmt: skip
 
 
 def share_trend(frame: pl.DataFrame, downloads: str, downloads_title: str) -> alt.LayerChart:

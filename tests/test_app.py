@@ -130,8 +130,27 @@ def test_empty_filters_say_no_models_match(app: AppTest, sql) -> None:  # noqa: 
     for name in PAGES:
         app.switch_page(page(name)).run()
         assert not app.exception, (name, [e.value for e in app.exception])
-        if name not in ("data", "validation", "claims"):  # the whole DB, not the filtered view (claims: ANSWER)
+        if name not in ("data", "validation"):  # the whole DB, not the filtered view
             assert any(i.value.startswith("No ") for i in app.info), name
+        if name == "claims":
+            assert any(i.value.startswith("No models match") for i in app.info)
+
+
+def test_movers_say_why_there_is_nothing_to_compare(app: AppTest, sql) -> None:  # noqa: ANN001
+    """A top list with many dates but no model on both ends of the span: the notice names the dates, not 'need two'."""
+    app.selectbox(key="series").select("trending-top10").run()
+    app.switch_page(page("trends")).run()
+    assert not app.exception
+    (note,) = [i.value for i in app.info if i.value.startswith("No model of series")]
+    (dates,) = sql("SELECT count(DISTINCT snapshot_date) FROM model_snapshots WHERE series = 'trending-top10'")[0]
+    assert dates >= 2 and "need two" not in note
+    day = {d: f"{d.day} {d:%b %Y}" for (d,) in sql("SELECT DISTINCT snapshot_date FROM model_snapshots "
+                                                   "WHERE series = 'trending-top10'")}  # fmt: skip
+    ((first, last),) = [(a, b) for a in day for b in day if a < b and f"both {day[a]} and {day[b]}" in note]
+    shared = sql("""SELECT count(*) FROM model_snapshots a JOIN model_snapshots z USING (model_id, series)
+                    WHERE a.series = 'trending-top10' AND a.snapshot_date = $1 AND z.snapshot_date = $2
+                      AND a.downloads_30d <> z.downloads_30d""", [first, last])[0][0]  # fmt: skip
+    assert shared == 0, note
 
 
 def test_explorer_search_and_downloads(app: AppTest, sql) -> None:  # noqa: ANN001

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import charts, data, scope, state
 from dashboard import format as fmt
 from pipeline.database import load_sql
 
@@ -64,6 +64,7 @@ def result(name: str, f: state.Filters) -> dict[str, Any]:
 f = state.current()
 meta = data.one("meta")
 st.title("The essay's claims, tested")
+scope.caveat()
 scope = ("the whole Hub" if meta.get("any_full_refresh") else
          "this selection of Hub models (not the whole Hub)")  # fmt: skip
 st.markdown(
@@ -72,6 +73,14 @@ st.markdown(
     "written in its SQL file (and in docs/claims.md) — supported, not supported, or the data can't tell — never "
     "picked by hand. Change the threshold and the verdicts are recomputed."
 )
+
+in_view = data.one("overview_kpis", f.params()).get("models")
+if not in_view:  # the claims read only the threshold and series: say so rather than look filtered
+    charts.empty(
+        None,
+        f"No models match the current filters ({f.describe()}). The claims below do not use the "
+        "scope, task, organisation or unknown-size filters: each is tested on every language model.",
+    )
 
 rows = [(name, claim, measured, result(name, f)) for name, claim, measured in CLAIMS]
 st.dataframe(

@@ -4,7 +4,7 @@ comes first, as a sentence (dashboard/headline.py), then the two share tiles, th
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, cohort, data, headline, state
+from dashboard import charts, cohort, data, headline, scope, state
 from dashboard import format as fmt
 
 f = state.current()
@@ -36,19 +36,7 @@ with st.container(key="headline"):
     with st.expander("Copy this answer with its link", icon=":material/content_copy:"):
         st.code(f"{text}\n{headline.page_link()}", language=None, wrap_lines=True)
 
-selection = not meta.get("any_full_refresh")
-source = meta.get("last_ok_source") or "no successful refresh yet"
-if selection:
-    st.warning(
-        f"**What this data covers:** {fmt.integer(meta.get('models', 0))} models from `{source}`. This is a "
-        "**selection** of the Hub (a catalog of language and multimodal models people run locally, plus the models "
-        'of two daily top lists), **not the whole Hub** (~3 million models). Read every figure as "within this '
-        'selection".',
-        icon=":material/info:",
-    )
-else:
-    st.info(f"**What this data covers:** {fmt.integer(meta.get('models', 0))} models; last full refresh from "
-            f"`{source}`.")  # fmt: skip
+scope.banner()
 
 c = st.columns(4)
 c[0].metric("Models tracked", f"{meta['models']:,}", help="Every model in the DB, before any filter.")

@@ -7,11 +7,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, cohort, data, state
+from dashboard import charts, cohort, data, scope, state
 from dashboard import format as fmt
 
 f = state.current()
 st.title("Trends")
+scope.caveat()
 cover = data.one("created_coverage", f.series_params())
 window = state.WINDOWS[f.window].lower()
 as_of = data.one("meta").get("latest_snapshot_date")
@@ -29,6 +30,18 @@ def partial_month(frame: pl.DataFrame) -> str | None:
 
 def flag_partial(frame: pl.DataFrame, partial: str | None) -> pl.DataFrame:
     return frame.with_columns(partial=pl.lit(partial is not None) & (pl.col("month") == pl.col("month").max()))
+
+
+def movers_missing(dates: pl.DataFrame, span: dict) -> str:
+    """Why there are no risers or fallers: the real cause, not just 'need two dates'."""
+    if dates.height < 2:
+        return (f"Series “{f.series}” has {dates.height} snapshot date(s) in this window ({window}); comparing needs "
+                "two. Widen the window or pick another series.")  # fmt: skip
+    date_from, date_to = span.get("date_from"), span.get("date_to")
+    if date_from is None or date_from == date_to:
+        return "Pick two different snapshot dates to compare."
+    return (f"No model of series “{f.series}” in view was recorded on both {fmt.date(date_from)} and "
+            f"{fmt.date(date_to)} with a change in downloads; pick two dates that share models.")  # fmt: skip
 
 
 st.subheader(f"SLM share over time, series “{f.series}”")
@@ -76,7 +89,7 @@ if dates.height >= 2:
     if tuple(picked) != precomputed:  # the precomputed span is read from the rollups; any other from raw rows
         span = {"date_from": picked[0], "date_to": picked[1]}
 movers = data.run("movers", f.series_params(n=15, **span))
-if not charts.empty(movers, "Not enough snapshot dates in this series and window to compare (need two)."):
+if not charts.empty(movers, movers_missing(dates, span or dict(date_from=precomputed[0], date_to=precomputed[1]))):
     first = movers.row(0, named=True)
     cols = st.columns(2)
     for col, direction, title in ((cols[0], "riser", "Risers"), (cols[1], "faller", "Fallers")):
