@@ -87,6 +87,10 @@ CREATE TABLE IF NOT EXISTS rollup_slots_done (series VARCHAR, slot INTEGER, snap
 CREATE TABLE IF NOT EXISTS rollup_sized (model_key INTEGER, is_language_model BOOLEAN, pipeline_tag VARCHAR,
     bucket_lo DOUBLE);
 CREATE TABLE IF NOT EXISTS rollup_state (key VARCHAR, value VARCHAR);
+CREATE TABLE IF NOT EXISTS rollup_dates (series VARCHAR, idx INTEGER, snapshot_date DATE);
+CREATE TABLE IF NOT EXISTS rollup_presence (series VARCHAR, model_key INTEGER, first_idx INTEGER, last_idx INTEGER);
+CREATE TABLE IF NOT EXISTS rollup_day_runs (series VARCHAR, model_key INTEGER, first_idx INTEGER, last_idx INTEGER,
+    downloads_30d BIGINT);
 
 SET VARIABLE rollup_fingerprint = md5(concat_ws('|',
     (SELECT string_agg(CAST(threshold AS VARCHAR), ',' ORDER BY threshold) FROM rollup_grid),
@@ -176,6 +180,107 @@ GROUP BY ALL
 HAVING sum(models) <> 0;
 DELETE FROM rollup_snapshots;
 INSERT INTO rollup_snapshots SELECT * FROM _rollup_merged ORDER BY ALL;
+
+-- Presence and 30-day downloads per model in DATE space, for the fixed-cohort queries (sql/queries/cohort_*.sql),
+-- which must not decode the whole history per click. `idx` numbers a series' distinct dates 0, 1, 2, …:
+-- rollup_presence holds one row per run of consecutive dates on which a model was recorded (at least one snapshot
+-- that day); rollup_day_runs one row per run of consecutive dates over which the model's downloads_30d of the day
+-- (its latest non-NULL value that day, as arg_max gives) stayed the same. last_idx NULL: up to the latest date.
+-- INCREMENTAL like rollup_snapshots: one new snapshot on a new date closes/opens only the runs that changed;
+-- anything else (a rebuild, a bulk load, a second snapshot on the same date) re-derives both from the spans.
+SET VARIABLE days_incremental = NOT getvariable('rollup_full')
+    AND (SELECT count(*) FROM _rollup_new_slots) = 1
+    AND (SELECT count(*) FROM rollup_dates) > 0
+    AND (SELECT n.snapshot_date > max(d.snapshot_date) FROM _rollup_new_slots n JOIN rollup_dates d USING (series)
+         GROUP BY n.snapshot_date) IS TRUE;
+DELETE FROM rollup_dates WHERE NOT getvariable('days_incremental');
+DELETE FROM rollup_presence WHERE NOT getvariable('days_incremental');
+DELETE FROM rollup_day_runs WHERE NOT getvariable('days_incremental');
+
+-- full: dates, then each span's dates; a span's last date goes to the model's next span when that starts the same
+-- day (the later snapshot of the day wins), so effective runs never overlap.
+INSERT INTO rollup_dates
+SELECT series, (row_number() OVER (PARTITION BY series ORDER BY snapshot_date) - 1)::INTEGER, snapshot_date
+FROM (SELECT DISTINCT series, snapshot_date FROM history_slots)
+WHERE NOT getvariable('days_incremental');
+
+CREATE OR REPLACE TEMP TABLE _days_spans AS
+WITH latest AS (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series),
+slot_idx AS (SELECT h.series, h.slot, d.idx FROM history_slots h JOIN rollup_dates d USING (series, snapshot_date)),
+max_idx AS (SELECT series, max(idx) AS max_idx FROM rollup_dates GROUP BY series)
+SELECT s.series, s.model_key, s.first_slot, a.idx AS first_idx, b.idx AS last_idx, m.max_idx, s.downloads_30d
+FROM history_spans s
+JOIN latest l USING (series)
+JOIN max_idx m USING (series)
+JOIN slot_idx a ON a.series = s.series AND a.slot = s.first_slot
+JOIN slot_idx b ON b.series = s.series AND b.slot = coalesce(s.last_slot, l.latest_slot)
+WHERE NOT getvariable('days_incremental');
+
+INSERT INTO rollup_presence
+WITH b AS (
+    SELECT *, CASE WHEN first_idx <= lag(last_idx) OVER w + 1 THEN 0 ELSE 1 END AS brk
+    FROM _days_spans WINDOW w AS (PARTITION BY series, model_key ORDER BY first_slot)
+),
+g AS (SELECT *, sum(brk) OVER (PARTITION BY series, model_key ORDER BY first_slot ROWS UNBOUNDED PRECEDING) AS grp
+      FROM b)
+SELECT series, model_key, min(first_idx),
+       CASE WHEN max(last_idx) = any_value(max_idx) THEN NULL ELSE max(last_idx) END
+FROM g GROUP BY series, model_key, grp;
+
+INSERT INTO rollup_day_runs
+WITH e AS (
+    SELECT series, model_key, first_idx, max_idx, downloads_30d,
+           CASE WHEN lead(first_idx) OVER w = last_idx THEN last_idx - 1 ELSE last_idx END AS last_idx
+    FROM _days_spans WHERE downloads_30d IS NOT NULL
+    WINDOW w AS (PARTITION BY series, model_key ORDER BY first_slot)
+),
+b AS (
+    SELECT *, CASE WHEN first_idx = lag(last_idx) OVER w + 1 AND downloads_30d = lag(downloads_30d) OVER w
+                   THEN 0 ELSE 1 END AS brk
+    FROM e WHERE last_idx >= first_idx WINDOW w AS (PARTITION BY series, model_key ORDER BY first_idx)
+),
+g AS (SELECT *, sum(brk) OVER (PARTITION BY series, model_key ORDER BY first_idx ROWS UNBOUNDED PRECEDING) AS grp
+      FROM b)
+SELECT series, model_key, min(first_idx),
+       CASE WHEN max(last_idx) = any_value(max_idx) THEN NULL ELSE max(last_idx) END, any_value(downloads_30d)
+FROM g GROUP BY series, model_key, grp;
+DROP TABLE _days_spans;
+
+-- The filter columns of every model with history under its integer key, so the cohort queries join on integers.
+CREATE OR REPLACE TABLE rollup_keyed AS
+SELECT k.model_key, m.model_id, m.author, m.is_language_model, m.pipeline_tag, m.params_total
+FROM history_keys k JOIN models m USING (model_id)
+ORDER BY k.model_key;
+
+-- incremental: the one new snapshot's models (by range over the spans), on date idx = the series' last + 1.
+CREATE OR REPLACE TEMP TABLE _days_new AS
+SELECT n.series, (SELECT max(idx) + 1 FROM rollup_dates d WHERE d.series = n.series) AS idx, n.snapshot_date,
+       s.model_key, s.downloads_30d
+FROM _rollup_new_slots n
+JOIN history_spans s ON s.series = n.series AND n.slot >= s.first_slot AND n.slot <= coalesce(s.last_slot, n.slot)
+WHERE getvariable('days_incremental');
+SET VARIABLE days_idx = (SELECT max(idx) FROM _days_new);
+UPDATE rollup_presence SET last_idx = getvariable('days_idx') - 1
+WHERE getvariable('days_incremental') AND last_idx IS NULL
+  AND series IN (SELECT series FROM _rollup_new_slots)
+  AND model_key NOT IN (SELECT model_key FROM _days_new);
+INSERT INTO rollup_presence
+SELECT series, model_key, idx, NULL FROM _days_new n
+WHERE NOT EXISTS (SELECT 1 FROM rollup_presence p
+                  WHERE p.series = n.series AND p.model_key = n.model_key AND p.last_idx IS NULL);
+UPDATE rollup_day_runs SET last_idx = getvariable('days_idx') - 1
+WHERE getvariable('days_incremental') AND last_idx IS NULL
+  AND series IN (SELECT series FROM _rollup_new_slots)
+  AND model_key NOT IN (SELECT model_key FROM _days_new n WHERE n.downloads_30d = rollup_day_runs.downloads_30d);
+INSERT INTO rollup_day_runs
+SELECT series, model_key, idx, NULL, downloads_30d FROM _days_new n
+WHERE n.downloads_30d IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM rollup_day_runs r
+                  WHERE r.series = n.series AND r.model_key = n.model_key AND r.last_idx IS NULL);
+INSERT INTO rollup_dates SELECT DISTINCT series, idx, snapshot_date FROM _days_new;
+DROP TABLE _days_new;
+DELETE FROM rollup_state WHERE key = 'days';
+INSERT INTO rollup_state VALUES ('days', CASE WHEN getvariable('days_incremental') THEN 'incremental' ELSE 'full' END);
 
 DELETE FROM rollup_slots_done;
 INSERT INTO rollup_slots_done SELECT series, slot, snapshot_at, run_id, models FROM history_slots;

@@ -148,6 +148,25 @@ CREATE TABLE IF NOT EXISTS rollup_state (
     key    VARCHAR,                              -- 'fingerprint' (of the grid and config tables), 'last_refresh'
     value  VARCHAR
 );
+-- Presence and day values in date space for the fixed-cohort queries (sql/rollups.sql keeps them incrementally).
+CREATE TABLE IF NOT EXISTS rollup_dates (
+    series         VARCHAR,                      -- history_slots.series
+    idx            INTEGER,                      -- 0, 1, 2, … over the series' distinct snapshot dates
+    snapshot_date  DATE
+);
+CREATE TABLE IF NOT EXISTS rollup_presence (
+    series     VARCHAR,
+    model_key  INTEGER,                          -- history_keys.model_key
+    first_idx  INTEGER,                          -- a run of consecutive dates (rollup_dates.idx) the model was recorded on
+    last_idx   INTEGER                           -- NULL: up to the series' latest date
+);
+CREATE TABLE IF NOT EXISTS rollup_day_runs (
+    series         VARCHAR,
+    model_key      INTEGER,
+    first_idx      INTEGER,                      -- a run of consecutive dates over which the model's downloads_30d of
+    last_idx       INTEGER,                      -- the day (latest non-NULL that day) stayed the same; NULL: to the latest
+    downloads_30d  BIGINT
+);
 
 -- model_snapshots rows one run stored, found by range over the spans (no decoding of the whole history).
 CREATE OR REPLACE MACRO model_snapshots_of_run(wanted_run) AS TABLE

@@ -228,6 +228,32 @@ JOIN model_snapshots a ON a.series = sp.series AND a.snapshot_date = sp.date_fro
 JOIN model_snapshots z ON z.series = sp.series AND z.snapshot_date = sp.date_to AND z.model_id = a.model_id
 JOIN models m ON m.model_id = a.model_id
 WHERE a.downloads_30d IS NOT NULL AND z.downloads_30d IS NOT NULL ORDER BY ALL"""
+# The date-space rollups of the cohort queries, derived independently from the decoded rows.
+FULL_DATES = """SELECT series, row_number() OVER (PARTITION BY series ORDER BY snapshot_date) - 1, snapshot_date
+FROM (SELECT DISTINCT series, snapshot_date FROM model_snapshots) ORDER BY ALL"""
+DAY_ROWS = """WITH d AS (SELECT series, snapshot_date,
+                  row_number() OVER (PARTITION BY series ORDER BY snapshot_date) - 1 AS idx
+           FROM (SELECT DISTINCT series, snapshot_date FROM history_slots)),
+top AS (SELECT series, max(idx) AS top FROM d GROUP BY series),
+day AS (SELECT s.series, k.model_key, d.idx, arg_max(s.downloads_30d, s.snapshot_at) AS v
+        FROM model_snapshots s JOIN history_keys k USING (model_id) JOIN d USING (series, snapshot_date)
+        GROUP BY ALL)"""
+FULL_PRESENCE = (
+    DAY_ROWS
+    + """
+SELECT series, model_key, min(idx), CASE WHEN max(idx) = any_value(top) THEN NULL ELSE max(idx) END
+FROM (SELECT *, idx - row_number() OVER (PARTITION BY series, model_key ORDER BY idx) AS island FROM day JOIN top
+      USING (series))
+GROUP BY series, model_key, island ORDER BY ALL"""
+)
+FULL_DAY_RUNS = (
+    DAY_ROWS
+    + """
+SELECT series, model_key, min(idx), CASE WHEN max(idx) = any_value(top) THEN NULL ELSE max(idx) END, v
+FROM (SELECT *, idx - row_number() OVER (PARTITION BY series, model_key, v ORDER BY idx) AS island
+      FROM day JOIN top USING (series) WHERE v IS NOT NULL)
+GROUP BY series, model_key, v, island ORDER BY ALL"""
+)
 
 
 class Hub:
@@ -278,6 +304,9 @@ class Hub:
         )
         movers = "SELECT series, date_from, date_to, model_id, downloads_from, downloads_to FROM rollup_movers"
         assert self.con.sql(movers + " ORDER BY ALL").fetchall() == self.con.sql(FULL_MOVERS).fetchall()
+        for table, full in (("rollup_dates", FULL_DATES), ("rollup_presence", FULL_PRESENCE),
+                            ("rollup_day_runs", FULL_DAY_RUNS)):  # fmt: skip
+            assert self.con.sql(f"SELECT * FROM {table} ORDER BY ALL").fetchall() == self.con.sql(full).fetchall()
 
 
 def test_incremental_rollups_equal_a_full_rebuild() -> None:
@@ -315,4 +344,13 @@ def test_incremental_rollups_equal_a_full_rebuild() -> None:
     h.assert_equal_to_full()
     for k in range(4, 10):  # a run of steady-state refreshes with churn
         h.refresh(T0 + timedelta(days=k), [_row(m, 10 * i + (k if i % 2 else 0), 1) for i, m in enumerate(sizes)])
+        h.assert_equal_to_full()
+        assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'days'").fetchall() == [("incremental",)]
+    assert h.con.sql("SELECT count(*) FROM rollup_presence").fetchall()[0][0] > len(sizes)  # gaps: several runs
+    # a second snapshot the same day (its values win the day), then models that vanish and come back
+    h.refresh(T0 + timedelta(days=9, hours=3), [_row(m, 5 * i, 1) for i, m in enumerate(sizes)][1:])
+    h.assert_equal_to_full()
+    for k in range(10, 14):
+        rows = [_row(m, None if (i, k) == (2, 11) else 7 * i + k % 2, 1) for i, m in enumerate(sizes) if (i + k) % 3]
+        h.refresh(T0 + timedelta(days=k), rows)
         h.assert_equal_to_full()

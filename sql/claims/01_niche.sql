@@ -16,20 +16,22 @@ k AS (
            COALESCE(sum(dl) FILTER (WHERE cls IS NULL), 0) AS unknown_dl
     FROM lm
 ),
-ends AS (
+ends AS (  -- the series' dates from history_slots (one row per snapshot), not the decoded rows
     SELECT max(snapshot_date) AS d_to,
-           max(snapshot_date) FILTER (WHERE snapshot_date <= (SELECT max(snapshot_date) FROM model_snapshots, p
-                                                              WHERE model_snapshots.series = p.sname) - INTERVAL 30 DAY) AS d_from
-    FROM model_snapshots, p WHERE model_snapshots.series = p.sname
+           max(snapshot_date) FILTER (WHERE snapshot_date <= (SELECT max(snapshot_date) FROM history_slots, p
+                                                              WHERE history_slots.series = p.sname) - INTERVAL 30 DAY) AS d_from
+    FROM history_slots, p WHERE history_slots.series = p.sname
+),
+rows2 AS (  -- the snapshot rows of both dates, found by range over the spans (model_snapshots_on, sql/schema.sql)
+    SELECT * FROM model_snapshots_on((SELECT sname FROM p), (SELECT d_from FROM ends))
+    UNION ALL
+    SELECT * FROM model_snapshots_on((SELECT sname FROM p), (SELECT d_to FROM ends))
 ),
 pair AS (
     SELECT s.snapshot_date, model_class(m.params_total, p.t) AS cls, COALESCE(s.downloads_30d, 0) AS dl
-    FROM model_snapshots s JOIN models m USING (model_id), p, ends
-    WHERE s.series = p.sname AND m.is_language_model AND m.params_total IS NOT NULL
-      AND s.snapshot_date IN (ends.d_from, ends.d_to)
-      AND s.model_id IN (SELECT model_id FROM model_snapshots, p, ends WHERE model_snapshots.series = p.sname
-                         AND snapshot_date IN (ends.d_from, ends.d_to)
-                         GROUP BY model_id HAVING count(DISTINCT snapshot_date) = 2)
+    FROM rows2 s JOIN models m USING (model_id), p
+    WHERE m.is_language_model AND m.params_total IS NOT NULL
+      AND s.model_id IN (SELECT model_id FROM rows2 GROUP BY model_id HAVING count(DISTINCT snapshot_date) = 2)
 ),
 move AS (
     SELECT COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND snapshot_date = ends.d_to), 0) / NULLIF(sum(dl) FILTER (WHERE snapshot_date = ends.d_to), 0)
