@@ -269,3 +269,19 @@ def test_page_icon_is_local_and_banner_says_the_scope_once(fixture_db: Path, mon
     assert box.count("not the whole Hub") <= 1 and box.count("What this data covers") == 1
     (line,) = [c.value for c in at.caption]
     assert "Data as of" in line and "rebuilt" in line
+
+
+def test_trends_flag_the_partial_month(app: AppTest, sql) -> None:  # noqa: ANN001
+    """The month the data stops in (5 Oct 2026 → Oct 2026) is flagged, faded and named on releases and median size."""
+    ((as_of,),) = sql("SELECT max(snapshot_date) FROM model_snapshots")
+    app.switch_page(page("trends")).run()
+    assert not app.exception
+    name = f"{as_of:%b %Y}"
+    specs = [json.loads(el.proto.spec) for el in app.get("vega_lite_chart")]
+    monthly = [(s, [r for r in rows if "partial" in r]) for s, rows in zip(specs, datasets(app), strict=True)]
+    monthly = [(s, rows) for s, rows in monthly if rows]
+    assert len(monthly) == 2  # releases per month, median size
+    for spec, rows in monthly:
+        assert f"({name} is partial)" in json.dumps(spec)
+        assert {r["month"] for r in rows if r["partial"]} == {as_of.replace(day=1)}
+    assert any(f"{name} is partial" in c.value.replace("\\", "") for c in app.caption)
