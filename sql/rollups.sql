@@ -102,6 +102,11 @@ SET VARIABLE rollup_full =
     getvariable('rollup_fingerprint') IS DISTINCT FROM (SELECT max(value) FROM rollup_state WHERE key = 'fingerprint')
     OR EXISTS (SELECT series, slot, snapshot_at, run_id, models FROM rollup_slots_done
                EXCEPT SELECT series, slot, snapshot_at, run_id, models FROM history_slots);
+-- (for the date-space tables below, which hold no size or class: only a change of the history rebuilds them)
+SET VARIABLE days_history_kept = NOT EXISTS (SELECT series, slot, snapshot_at, run_id, models FROM rollup_slots_done
+                                             EXCEPT SELECT series, slot, snapshot_at, run_id, models FROM history_slots);
+CREATE OR REPLACE TEMP TABLE _days_new_slots AS
+SELECT h.* FROM history_slots h ANTI JOIN rollup_slots_done d USING (series, slot);
 DELETE FROM rollup_snapshots WHERE getvariable('rollup_full');
 DELETE FROM rollup_slots_done WHERE getvariable('rollup_full');
 DELETE FROM rollup_sized WHERE getvariable('rollup_full');
@@ -188,11 +193,13 @@ INSERT INTO rollup_snapshots SELECT * FROM _rollup_merged ORDER BY ALL;
 -- (its latest non-NULL value that day, as arg_max gives) stayed the same. last_idx NULL: up to the latest date.
 -- INCREMENTAL like rollup_snapshots: one new snapshot on a new date closes/opens only the runs that changed;
 -- anything else (a rebuild, a bulk load, a second snapshot on the same date) re-derives both from the spans.
-SET VARIABLE days_incremental = NOT getvariable('rollup_full')
-    AND (SELECT count(*) FROM _rollup_new_slots) = 1
+-- (A configuration change does not touch them: they hold no size or class.)
+SET VARIABLE days_incremental = getvariable('days_history_kept')
+    AND (SELECT count(*) FROM _days_new_slots) <= 1
     AND (SELECT count(*) FROM rollup_dates) > 0
-    AND (SELECT n.snapshot_date > max(d.snapshot_date) FROM _rollup_new_slots n JOIN rollup_dates d USING (series)
-         GROUP BY n.snapshot_date) IS TRUE;
+    AND (NOT EXISTS (SELECT 1 FROM _days_new_slots)
+         OR (SELECT n.snapshot_date >= max(d.snapshot_date)
+             FROM _days_new_slots n JOIN rollup_dates d USING (series) GROUP BY n.snapshot_date) IS TRUE);
 DELETE FROM rollup_dates WHERE NOT getvariable('days_incremental');
 DELETE FROM rollup_presence WHERE NOT getvariable('days_incremental');
 DELETE FROM rollup_day_runs WHERE NOT getvariable('days_incremental');
@@ -252,33 +259,60 @@ SELECT k.model_key, m.model_id, m.author, m.is_language_model, m.pipeline_tag, m
 FROM history_keys k JOIN models m USING (model_id)
 ORDER BY k.model_key;
 
--- incremental: the one new snapshot's models (by range over the spans), on date idx = the series' last + 1.
+-- incremental: the one new snapshot's models (by range over the spans). On a new date (idx = the series' last
+-- + 1) runs that did not go on are closed; a second snapshot of the latest date (idx = the last) changes that
+-- date's value where it differs (the later snapshot wins the day), splitting or merging the runs around it.
+SET VARIABLE days_top = (SELECT max(d.idx) FROM rollup_dates d JOIN _days_new_slots n USING (series));
+SET VARIABLE days_same = COALESCE(getvariable('days_incremental')
+    AND (SELECT max(snapshot_date) FROM _days_new_slots)
+        = (SELECT max(d.snapshot_date) FROM rollup_dates d JOIN _days_new_slots n USING (series)), false);
+SET VARIABLE days_idx = getvariable('days_top') + CASE WHEN getvariable('days_same') THEN 0 ELSE 1 END;
 CREATE OR REPLACE TEMP TABLE _days_new AS
-SELECT n.series, (SELECT max(idx) + 1 FROM rollup_dates d WHERE d.series = n.series) AS idx, n.snapshot_date,
-       s.model_key, s.downloads_30d
-FROM _rollup_new_slots n
+SELECT n.series, getvariable('days_idx') AS idx, n.snapshot_date, s.model_key, s.downloads_30d
+FROM _days_new_slots n
 JOIN history_spans s ON s.series = n.series AND n.slot >= s.first_slot AND n.slot <= coalesce(s.last_slot, n.slot)
 WHERE getvariable('days_incremental');
-SET VARIABLE days_idx = (SELECT max(idx) FROM _days_new);
 UPDATE rollup_presence SET last_idx = getvariable('days_idx') - 1
-WHERE getvariable('days_incremental') AND last_idx IS NULL
-  AND series IN (SELECT series FROM _rollup_new_slots)
+WHERE getvariable('days_incremental') AND NOT getvariable('days_same') AND last_idx IS NULL
+  AND series IN (SELECT series FROM _days_new_slots)
   AND model_key NOT IN (SELECT model_key FROM _days_new);
 INSERT INTO rollup_presence
 SELECT series, model_key, idx, NULL FROM _days_new n
 WHERE NOT EXISTS (SELECT 1 FROM rollup_presence p
                   WHERE p.series = n.series AND p.model_key = n.model_key AND p.last_idx IS NULL);
+-- same date: the models whose value of the day changes, their run over the day before, then their runs rewritten
+CREATE OR REPLACE TEMP TABLE _days_changed AS
+SELECT n.series, n.model_key, n.downloads_30d, r.first_idx AS prev_first, r.downloads_30d AS prev_value
+FROM _days_new n
+LEFT JOIN rollup_day_runs r ON r.series = n.series AND r.model_key = n.model_key
+    AND r.first_idx <= getvariable('days_idx') - 1 AND coalesce(r.last_idx, getvariable('days_top')) >= getvariable('days_idx') - 1
+WHERE getvariable('days_same') AND n.downloads_30d IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM rollup_day_runs o WHERE o.series = n.series AND o.model_key = n.model_key
+                  AND o.last_idx IS NULL AND o.downloads_30d = n.downloads_30d);
+DELETE FROM rollup_day_runs r
+WHERE getvariable('days_same') AND coalesce(r.last_idx, getvariable('days_top')) >= getvariable('days_idx') - 1
+  AND EXISTS (SELECT 1 FROM _days_changed c WHERE c.series = r.series AND c.model_key = r.model_key);
+INSERT INTO rollup_day_runs
+SELECT series, model_key, prev_first, getvariable('days_idx') - 1, prev_value FROM _days_changed
+WHERE prev_first IS NOT NULL AND prev_value <> downloads_30d
+UNION ALL
+SELECT series, model_key, CASE WHEN prev_value = downloads_30d THEN prev_first ELSE getvariable('days_idx') END, NULL,
+       downloads_30d
+FROM _days_changed;
+-- new date
 UPDATE rollup_day_runs SET last_idx = getvariable('days_idx') - 1
-WHERE getvariable('days_incremental') AND last_idx IS NULL
-  AND series IN (SELECT series FROM _rollup_new_slots)
+WHERE getvariable('days_incremental') AND NOT getvariable('days_same') AND last_idx IS NULL
+  AND series IN (SELECT series FROM _days_new_slots)
   AND model_key NOT IN (SELECT model_key FROM _days_new n WHERE n.downloads_30d = rollup_day_runs.downloads_30d);
 INSERT INTO rollup_day_runs
 SELECT series, model_key, idx, NULL, downloads_30d FROM _days_new n
-WHERE n.downloads_30d IS NOT NULL
+WHERE NOT getvariable('days_same') AND n.downloads_30d IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM rollup_day_runs r
                   WHERE r.series = n.series AND r.model_key = n.model_key AND r.last_idx IS NULL);
-INSERT INTO rollup_dates SELECT DISTINCT series, idx, snapshot_date FROM _days_new;
+INSERT INTO rollup_dates SELECT DISTINCT series, idx, snapshot_date FROM _days_new WHERE NOT getvariable('days_same');
 DROP TABLE _days_new;
+DROP TABLE _days_changed;
+DROP TABLE _days_new_slots;
 DELETE FROM rollup_state WHERE key = 'days';
 INSERT INTO rollup_state VALUES ('days', CASE WHEN getvariable('days_incremental') THEN 'incremental' ELSE 'full' END);
 

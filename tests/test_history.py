@@ -321,6 +321,7 @@ def test_incremental_rollups_equal_a_full_rebuild() -> None:
     h.refresh(T0 + timedelta(days=1), [*day[:3], _row("b/unknown", 99, 1)])  # c/vision vanishes, one changes
     assert h.rollups().startswith("incremental: 0 new snapshots, 0 models re-sized")
     h.assert_equal_to_full()
+    assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'days'").fetchall() == [("incremental",)]
     h.model("a/mid", 12e9)  # re-sized: its history moves bucket
     h.model("c/vision", 2e9, "text-generation")  # task changed: it becomes a language model
     h.model("d/new", 0.5e9)
@@ -331,6 +332,7 @@ def test_incremental_rollups_equal_a_full_rebuild() -> None:
     h.bands([2e9, 8e9, 50e9])  # configuration changed: full rebuild
     assert h.rollups().startswith("full")
     h.assert_equal_to_full()
+    assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'days'").fetchall() == [("incremental",)]
     assert h.con.sql("SELECT count(*) FROM rollup_grid WHERE threshold IN (8e9, 50e9)").fetchall() == [(2,)]
     h.refresh(T0 + timedelta(days=3), day)
     assert (
@@ -348,8 +350,10 @@ def test_incremental_rollups_equal_a_full_rebuild() -> None:
         assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'days'").fetchall() == [("incremental",)]
     assert h.con.sql("SELECT count(*) FROM rollup_presence").fetchall()[0][0] > len(sizes)  # gaps: several runs
     # a second snapshot the same day (its values win the day), then models that vanish and come back
-    h.refresh(T0 + timedelta(days=9, hours=3), [_row(m, 5 * i, 1) for i, m in enumerate(sizes)][1:])
-    h.assert_equal_to_full()
+    for hours, values in ((3, [5, 10, 99, 30, 40]), (5, [5, 11, 20, 30, 41]), (7, [5, 11, 20, 31, 41])):
+        h.refresh(T0 + timedelta(days=9, hours=hours), [_row(m, values[i], 1) for i, m in enumerate(sizes)][1:])
+        h.assert_equal_to_full()
+        assert h.con.sql("SELECT value FROM rollup_state WHERE key = 'days'").fetchall() == [("incremental",)]
     for k in range(10, 14):
         rows = [_row(m, None if (i, k) == (2, 11) else 7 * i + k % 2, 1) for i, m in enumerate(sizes) if (i + k) % 3]
         h.refresh(T0 + timedelta(days=k), rows)
