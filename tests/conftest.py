@@ -11,6 +11,7 @@ import orjson
 import polars as pl
 import pytest
 
+from pipeline.bootstrap import build_bundled
 from pipeline.ingest.snapshot import open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT
 from pipeline.refresh import refresh_from_snapshot
@@ -56,6 +57,7 @@ def slice_snapshot(src: Path, dst: Path, n_models: int) -> Path:
     ).write_parquet(dst / "lineage.parquet")
     manifest = json.loads((src / "manifest.json").read_text())
     manifest.update(models=len(kept), history_rows=history.height, name="hubscope-test-slice")
+    manifest.pop("hub_stats", None)  # the slice is the snapshot alone
     (dst / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return dst
 
@@ -85,9 +87,18 @@ def fixture_db(snapshot_slice: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="session")
-def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole bundled snapshot loaded through the pipeline (~2 s). Session-scoped: read-only."""
-    db = tmp_path_factory.mktemp("bundled") / "hub.duckdb"
+def snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled snapshot alone, loaded through the pipeline. Session-scoped: read-only."""
+    db = tmp_path_factory.mktemp("snapshot_db") / "hub.duckdb"
     result = refresh_from_snapshot(db, open_snapshot(DEFAULT_SNAPSHOT))
+    assert result.status == "ok", result.error
+    return db
+
+
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled data as a first start builds it (snapshot + hub-stats sample). Session-scoped: read-only."""
+    db = tmp_path_factory.mktemp("bundled") / "hub.duckdb"
+    result = build_bundled(db)
     assert result.status == "ok", result.error
     return db

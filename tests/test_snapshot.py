@@ -13,46 +13,60 @@ from pipeline.paths import DEFAULT_SNAPSHOT
 from pipeline.refresh import refresh_from_snapshot
 
 
-def test_bundled_snapshot_builds_the_db(bundled_db: Path) -> None:
+def test_bundled_snapshot_builds_the_db(snapshot_db: Path) -> None:
     manifest = json.loads((DEFAULT_SNAPSHOT / "manifest.json").read_text())
-    assert q(bundled_db, "SELECT count(*) FROM models") == [(manifest["models"],)]
-    assert q(bundled_db, "SELECT count(*) FROM model_snapshots") == [(manifest["history_rows"],)]
-    assert q(bundled_db, "SELECT count(*) FROM reference_params") == [(manifest["reference_params"],)]
-    series = dict(q(bundled_db, "SELECT series, count(DISTINCT snapshot_date) FROM model_snapshots GROUP BY 1"))
+    assert q(snapshot_db, "SELECT count(*) FROM models") == [(manifest["models"],)]
+    assert q(snapshot_db, "SELECT count(*) FROM model_snapshots") == [(manifest["history_rows"],)]
+    assert q(snapshot_db, "SELECT count(*) FROM reference_params") == [(manifest["reference_params"],)]
+    series = dict(q(snapshot_db, "SELECT series, count(DISTINCT snapshot_date) FROM model_snapshots GROUP BY 1"))
     assert {k: series.get(k) for k in ("catalog", "daily-top", "trending-top10")} == {
         "catalog": 30, "daily-top": 16, "trending-top10": 143
     }  # fmt: skip
     # every recorded series (HUBSTATS added hubstats-daily to the bundle), row for row as the manifest says
-    rows_per_series = dict(q(bundled_db, "SELECT series, count(*) FROM model_snapshots GROUP BY 1"))
+    rows_per_series = dict(q(snapshot_db, "SELECT series, count(*) FROM model_snapshots GROUP BY 1"))
     assert rows_per_series == manifest["history_series"]
-    (source, is_full, status) = q(bundled_db, "SELECT source, is_full, status FROM refresh_runs")[0]
+    (source, is_full, status) = q(snapshot_db, "SELECT source, is_full, status FROM refresh_runs")[0]
     assert "NOT the whole Hub" in source and is_full is False and status == "ok"
     # exact counts are a named source, never written into safetensors
-    assert q(bundled_db, "SELECT count(safetensors_total) FROM models") == [(0,)]
+    assert q(snapshot_db, "SELECT count(safetensors_total) FROM models") == [(0,)]
     # (since the bundle has MTEB's counts too, some reference rows are for models outside the selection)
-    with_model = q(bundled_db, "SELECT count(*) FROM reference_params JOIN models USING (model_id)")[0][0]
+    with_model = q(snapshot_db, "SELECT count(*) FROM reference_params JOIN models USING (model_id)")[0][0]
     assert 0 < with_model <= manifest["reference_params"]
-    assert q(bundled_db, "SELECT count(*) FROM model_params_sources WHERE source = 'reference'") == [(with_model,)]
+    assert q(snapshot_db, "SELECT count(*) FROM model_params_sources WHERE source = 'reference'") == [(with_model,)]
     # every catalog count is used, unless the resolver flags it implausible (e.g. adapter-only weights)
     assert q(
-        bundled_db,
+        snapshot_db,
         "SELECT count(*) FROM models WHERE params_source = 'reference' OR params_flags LIKE '%reference_rejected%' "
         "OR params_flags LIKE '%below_quantized_base%'",  # ENRICH: a GGUF's count below its quantized base's
     ) == [(with_model,)]
     # the sentinel createdAt is "unknown", not a date
-    assert q(bundled_db, "SELECT count(*) FROM models WHERE created_at = TIMESTAMP '2022-03-02 23:29:04'") == [(0,)]
-    assert q(bundled_db, "SELECT count(*) > 100 FROM models WHERE created_at_unknown") == [(True,)]
+    assert q(snapshot_db, "SELECT count(*) FROM models WHERE created_at = TIMESTAMP '2022-03-02 23:29:04'") == [(0,)]
+    assert q(snapshot_db, "SELECT count(*) > 100 FROM models WHERE created_at_unknown") == [(True,)]
 
 
-def test_history_values_are_the_recorded_ones(bundled_db: Path) -> None:
+def test_history_values_are_the_recorded_ones(snapshot_db: Path) -> None:
     history = pl.read_parquet(DEFAULT_SNAPSHOT / "history.parquet")
     row = history.filter(pl.col("series") == "catalog").sort("downloads_30d", descending=True).row(0, named=True)
     got = q(
-        bundled_db,
+        snapshot_db,
         f"SELECT downloads_30d, likes FROM model_snapshots WHERE model_id = '{row['model_id']}' "
         f"AND snapshot_date = DATE '{row['snapshot_date']}' AND series = 'catalog'",
     )
     assert got == [(row["downloads_30d"], row["likes"])]
+
+
+def test_first_start_adds_the_hub_stats_sample_as_its_own_run(snapshot_db: Path, bundled_db: Path) -> None:
+    manifest = json.loads((DEFAULT_SNAPSHOT / "manifest.json").read_text())
+    sample = pl.read_parquet(DEFAULT_SNAPSHOT / manifest["hub_stats"], columns=["id"])["id"]
+    runs = q(bundled_db, "SELECT run_id, status, source FROM refresh_runs ORDER BY run_id")
+    assert [(r, s) for r, s, _ in runs] == [(1, "ok"), (2, "ok")]
+    assert runs[1][2].startswith("hub-stats:") and "NOT the whole Hub" in runs[1][2]
+    # every sample row is a model (ids the catalog lacks), its counts a `hub` snapshot at the dump's own date
+    assert q(bundled_db, "SELECT count(*) FROM models") == [(manifest["models"] + sample.n_unique(),)]
+    assert q(bundled_db, "SELECT count(*), count(DISTINCT snapshot_at) FROM model_snapshots WHERE series = 'hub'") == [
+        (sample.len(), 1)
+    ]
+    assert q(snapshot_db, "SELECT count(*) FROM model_snapshots WHERE series = 'hub'") == [(0,)]
 
 
 def test_reloading_the_snapshot_is_idempotent(snapshot_slice: Path, tmp_path: Path) -> None:
