@@ -28,7 +28,7 @@ import duckdb
 import orjson
 import polars as pl
 
-from pipeline.database import load_sql, quote_literal
+from pipeline.database import Database, load_sql
 from pipeline.store import history
 from pipeline.store.lock import RefreshLock
 from pipeline.store.rebuild import Rebuild, quote_identifier, remove_stale_temp_files, storage_version_of
@@ -172,17 +172,15 @@ def _warning(result: CompactResult) -> str:
 def _plan(
     db: Path, policy: RetentionPolicy | None, drop_dates: bool, dry_run: bool
 ) -> tuple[pl.DataFrame, CompactResult]:
-    con = duckdb.connect()
-    try:
-        con.execute(f"ATTACH {quote_literal(str(db))} AS old (READ_ONLY)")
-        has = {t for (t,) in con.sql("SELECT table_name FROM duckdb_tables() WHERE database_name = 'old'").fetchall()}
+    with Database(db) as old:
+        has = set(old.tables())
         if not set(HISTORY_TABLES) <= has:
             raise ValueError(
                 f"{db} has the history layout from before delta encoding: run a refresh first (it migrates the file)"
             )
-        slots = con.sql(
-            "SELECT series, snapshot_at, sum(models)::BIGINT AS rows FROM old.history_slots GROUP BY ALL ORDER BY ALL"
-        ).pl()
+        slots = old.query(
+            "SELECT series, snapshot_at, sum(models)::BIGINT AS rows FROM hub.history_slots GROUP BY ALL ORDER BY ALL"
+        )
         plan = plan_retention(slots, policy or RetentionPolicy()).join(slots, on=["series", "snapshot_at"])
         if policy is None:
             plan = plan.with_columns(keep=pl.lit(True))
@@ -192,14 +190,12 @@ def _plan(
             newest_snapshot_at=str(slots["snapshot_at"].max()) if slots.height else None,
             snapshot_times_before=plan.height, snapshot_times_dropped=dropped.height,
             rows_before=int(plan["rows"].sum()), rows_dropped=int(dropped["rows"].sum()),
-            models_rows=int(con.sql("SELECT count(*) FROM old.models").fetchall()[0][0]),
-            spans_before=int(con.sql("SELECT count(*) FROM old.history_spans").fetchall()[0][0]),
+            models_rows=old.query("SELECT count(*) AS n FROM hub.models")["n"][0],
+            spans_before=old.query("SELECT count(*) AS n FROM hub.history_spans")["n"][0],
             bytes_before=db.stat().st_size,
             dropped_by_series=dict(dropped.group_by("series").len().iter_rows()),
         )  # fmt: skip
         return plan, result
-    finally:
-        con.close()
 
 
 def _rewrite(db: Path, dropped: pl.DataFrame, result: CompactResult) -> None:
