@@ -37,6 +37,7 @@ _TEXT_COLUMNS = {  # canonical name -> dump column (plain text)
     "id_raw": "id", "author_raw": "author", "pipeline_tag_raw": "pipeline_tag",
     "library_name_raw": "library_name", "sha_raw": "sha",
 }  # fmt: skip
+_MACROS = ("hs_valid_id", "hs_repr")  # sql/hubstats/macros.sql
 _COUNT_COLUMNS = {"downloads_raw": "downloads", "all_time_raw": "downloadsAllTime", "likes_raw": "likes"}
 
 
@@ -142,6 +143,7 @@ class HubStatsSource:
             f"CREATE OR REPLACE TEMP VIEW _hs_file AS SELECT file_row_number AS rn, {{{record}}} AS record FROM {file}"
         )
         try:
+            con.execute(load_sql("hubstats/macros"))
             con.execute(load_sql("hubstats/rows"), {"now": datetime.now(UTC).replace(tzinfo=None)})
             con.execute(load_sql("hubstats/duplicates"))
             bind = {"at": writer.snapshot_at, "run": writer.run["run_id"]}
@@ -153,6 +155,8 @@ class HubStatsSource:
             for view in ("_hs_raw", "_hs_file"):
                 con.execute(f"DROP VIEW IF EXISTS temp.{view}")
             con.execute("DROP TABLE IF EXISTS temp._hs_rows")
+            for macro in _MACROS:
+                con.execute(f"DROP MACRO IF EXISTS temp.{macro}")
         writer.models_seen += int(staged)
         progress.update(int(total))
         log.info("hub-stats: %d rows staged, %d rejected", staged, total - staged)
@@ -200,7 +204,7 @@ def _projection(columns: dict[str, str]) -> str:
         f"{_typed(columns, 'trendingScore', 'DOUBLE')} AS trending_raw",
         f"{_typed(columns, 'private', 'BOOLEAN')} AS private_raw",
         f"{_typed(columns, 'disabled', 'BOOLEAN')} AS disabled_raw",
-        f"{text('gated')} AS gated_raw",
+        *_gated(columns),
         f"{_tags(columns)} AS tags_raw",
         f"{_json_text(columns, 'cardData')} AS card_raw",
         f"{_json_text(columns, 'gguf')} AS gguf_raw",
@@ -227,6 +231,20 @@ def _timestamp(columns: dict[str, str], name: str) -> str:
     if dtype == "VARCHAR":  # ISO strings: offsets converted to UTC, naive values taken as UTC
         return f"timezone('UTC', TRY_CAST({_ident(name)} AS TIMESTAMPTZ))"
     raise HubStatsSchemaError(f"not the hub-stats schema: {name} is {dtype}, expected a timestamp")
+
+
+def _gated(columns: dict[str, str]) -> list[str]:
+    """gated_raw (text) and gated_number. The dump has no gated column today; one that comes is taken as the
+    Hub's values: booleans (false → "no", true → "manual", what older clients wrote), the text 'false'/'true'
+    as those booleans, 'auto'/'manual'; any other text or a number (`0` is not false) is a bad record."""
+    dtype = columns.get("gated")
+    if dtype is None:
+        return ["NULL::VARCHAR AS gated_raw", "false AS gated_number"]
+    if dtype in ("VARCHAR", "BOOLEAN"):
+        return ['CAST("gated" AS VARCHAR) AS gated_raw', "false AS gated_number"]
+    if dtype in _INTEGER or dtype in ("DOUBLE", "FLOAT"):
+        return ['CAST("gated" AS VARCHAR) AS gated_raw', "true AS gated_number"]
+    raise HubStatsSchemaError(f"not the hub-stats schema: gated is {dtype}, expected a boolean or text")
 
 
 def _tags(columns: dict[str, str]) -> str:
@@ -283,12 +301,14 @@ def _base_models(columns: dict[str, str]) -> list[str]:
     """bm_present, bm_relation, bm_ids from baseModels {relation, models[{_id, id}]} (or a plain list of ids)."""
     dtype = columns.get("baseModels")
     if dtype is None:
-        return ["false AS bm_present", "NULL::VARCHAR AS bm_relation", "NULL::VARCHAR[] AS bm_ids"]
+        return ["false AS bm_present", "false AS bm_list", "NULL::VARCHAR AS bm_relation", "NULL::VARCHAR[] AS bm_ids"]
     if dtype == "VARCHAR[]":
-        return ['"baseModels" IS NOT NULL AS bm_present', "'unknown' AS bm_relation", '"baseModels" AS bm_ids']
+        return ['"baseModels" IS NOT NULL AS bm_present', "true AS bm_list", "'unknown' AS bm_relation",
+                '"baseModels" AS bm_ids']  # fmt: skip
     if dtype.startswith("STRUCT(") and {"relation", "models"} <= _struct_fields(dtype).keys():
         return [
             '"baseModels" IS NOT NULL AS bm_present',
+            "false AS bm_list",
             '"baseModels".relation AS bm_relation',
             'list_transform(coalesce("baseModels".models, []), lambda m: m.id) AS bm_ids',
         ]

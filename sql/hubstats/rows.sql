@@ -1,8 +1,12 @@
 -- hub-stats dump → one checked row per record (pipeline/ingest/hubstats.py). Reads the temp view `_hs_raw`
 -- (the file's columns projected onto one canonical shape, see hubstats.py `_projection`) and applies the same
--- validation rules as pipeline/ingest/normalize.py, as column checks: `reason` is the first problem found (NULL:
--- the row is good; a repeated id is marked by sql/hubstats/duplicates.sql afterwards). Parameters: $now (UTC, the
--- range check's "now"). The result is temp table `_hs_rows`.
+-- validation rules as pipeline/ingest/normalize.py (fields.py, checks.py), as column checks, with the same
+-- reasons (helpers: sql/hubstats/macros.sql). `reason` is the first problem found, in the order the per-record
+-- path looks: the record's fields, then its dates (parsed per batch there), then the size caps of the stored
+-- strings (checks.py, in column order). NULL: the row is good; a repeated id is marked by
+-- sql/hubstats/duplicates.sql afterwards. Parameters: $now (UTC, the range check's "now"). Result: `_hs_rows`.
+-- Limits as in fields.py: 1e12 counts, 1e14 parameters, 1e9 context tokens, 1,000 characters per stored string
+-- (each tag), 2,000 tags (card languages included), 200 parents, relations finetune/quantized/adapter/merge.
 CREATE OR REPLACE TEMP TABLE _hs_rows AS
 WITH parsed AS (
     SELECT
@@ -44,8 +48,12 @@ derived AS (
         CASE f.lic_type
             WHEN 'VARCHAR' THEN f.lic ->> '$'
             WHEN 'ARRAY' THEN nullif(array_to_string(
-                list_filter(json_extract_string(f.lic, '$[*]'), lambda x: x IS NOT NULL), ','), '')
+                list_filter(json_extract_string(f.lic, '$[*]'), lambda x: x IS NOT NULL AND x <> ''), ','), '')
         END AS license_card,
+        -- a licence list holds strings (or nulls) only
+        f.lic_type = 'ARRAY' AND coalesce(list_bool_or(list_transform(json_extract(f.lic, '$[*]'),
+            lambda j: json_type(j) NOT IN ('VARCHAR', 'NULL'))), false) AS lic_list_bad,
+        CASE f.lang_type WHEN 'ARRAY' THEN json_array_length(f.lang) WHEN 'VARCHAR' THEN 1 ELSE 0 END AS lang_n,
         CASE f.lang_type
             WHEN 'VARCHAR' THEN [f.lang ->> '$']
             WHEN 'ARRAY' THEN list_transform(
@@ -62,17 +70,28 @@ derived AS (
                 lambda j: json_type(j) <> 'VARCHAR'))) AS cbm_bad
     FROM fields f
 ),
-tagged AS (
+languaged AS (
     SELECT
         d.*,
-        -- the Hub tags a model with its card's languages; records with the card but not the tags get them too
-        list_concat(d.tags_in, list_filter(d.langs,
-            lambda c: c IS NOT NULL AND c <> '' AND NOT list_contains(d.tags_in, c))) AS tags_out
+        list_filter(d.langs, lambda c: c IS NOT NULL AND c <> '' AND NOT list_contains(d.tags_in, c)) AS lang_extra
     FROM derived d
+),
+tagged AS (
+    SELECT
+        l.*,
+        -- the Hub tags a model with its card's languages (each once); records with the card but not the tags
+        -- get them too
+        list_concat(l.tags_in, list_filter(l.lang_extra, lambda c, i: list_position(l.lang_extra, c) = i)) AS tags_out
+    FROM languaged l
 ),
 edged AS (
     SELECT
         t.*,
+        coalesce(nullif(t.bm_relation, ''), 'unknown') AS bm_rel,
+        -- `base_model:<relation>:<parent>` with a relation outside the known set (normalize.py `_parents`)
+        list_filter(t.tags_out, lambda g: starts_with(g, 'base_model:') AND contains(g[12:], ':')
+                AND length(g[12:]) > length(split_part(g[12:], ':', 1)) + 1
+                AND split_part(g[12:], ':', 1) NOT IN ('finetune', 'quantized', 'adapter', 'merge'))[1] AS bad_rel_tag,
         list_concat(
             CASE WHEN t.bm_present THEN list_transform(t.bm_ids,
                 lambda x: {'parent': x, 'relation': coalesce(nullif(t.bm_relation, ''), 'unknown'), 'source': 'baseModels'})
@@ -99,74 +118,145 @@ linked AS (
                 lambda k: k.parent), c.parent))) AS edges
     FROM edged e
 ),
-checked AS (
+judged AS (
     SELECT
         l.*,
+        list_filter(l.edges, lambda c: NOT hs_valid_id(c.parent))[1] AS bad_parent
+    FROM linked l
+),
+checked AS (
+    SELECT
+        j.*,
         CASE
-            WHEN l.id_raw IS NULL THEN 'missing id'
-            WHEN NOT regexp_full_match(l.id_raw, '(?:[A-Za-z0-9_.-]{1,256}/)?[A-Za-z0-9_.-]{1,256}')
-                THEN 'id is not a valid Hub repo id: ' || left('''' || l.id_raw || '''', 120)
+            WHEN j.id_raw IS NULL THEN 'missing id'
+            WHEN NOT hs_valid_id(j.id_raw) THEN 'id is not a valid Hub repo id: ' || left(hs_repr(j.id_raw), 120)
         END AS id_reason,
         CASE
-            WHEN l.card_bad THEN 'cardData is not an object'
-            WHEN l.st_present AND (NOT l.st_params_present)
+            WHEN j.card_bad THEN 'cardData is not an object'
+            WHEN list_count(j.tags_in) < len(j.tags_in) THEN 'tags is not a list of strings'
+            WHEN len(j.tags_in) > 2000 THEN format('tags has {:,} entries (more than 2,000)', len(j.tags_in))
+            WHEN j.lang_type IN ('ARRAY', 'VARCHAR') AND j.lang_n + len(j.tags_in) > 2000
+                THEN format('cardData.language has {:,} entries (more than 2,000 tags)', j.lang_n)
+            WHEN j.st_present AND (NOT j.st_params_present)
                 THEN 'safetensors is malformed (needs parameters and total)'
-            WHEN l.st_present AND l.st_bad_dtype IS NOT NULL
-                THEN 'safetensors.parameters[''' || left(l.st_bad_dtype, 17) || '''] is not a valid count'
-            WHEN l.st_present AND (l.st_total IS NULL OR l.st_total < 0 OR l.st_total > 100000000000000)
+            WHEN j.st_present AND j.st_bad_dtype IS NOT NULL
+                THEN 'safetensors.parameters[' || left(hs_repr(j.st_bad_dtype), 20) || '] is not a valid count'
+            WHEN j.st_present AND (j.st_total IS NULL OR j.st_total < 0 OR j.st_total > 100000000000000)
                 THEN 'safetensors.total is not a valid count'
-            WHEN l.gguf_bad THEN 'gguf is not an object'
-            WHEN l.gg_total_type NOT IN ('NULL', 'UBIGINT') THEN 'gguf.total is not a valid count'
-            WHEN l.gg_ctx_type NOT IN ('NULL', 'UBIGINT') THEN 'gguf.context_length is not a valid count'
-            WHEN l.gg_total_type = 'UBIGINT' AND (l.gg_total ->> '$')::UBIGINT > 100000000000000
+            WHEN j.gguf_bad THEN 'gguf is not an object'
+            WHEN j.gg_total_type NOT IN ('NULL', 'UBIGINT') THEN 'gguf.total is not a valid count'
+            WHEN j.gg_ctx_type NOT IN ('NULL', 'UBIGINT', 'DOUBLE')
+                OR (j.gg_ctx_type = 'DOUBLE' AND NOT regexp_full_match(j.gg_ctx::VARCHAR, '[0-9]+'))
+                THEN 'gguf.context_length is not a valid count'
+            WHEN j.gg_total_type = 'UBIGINT' AND (j.gg_total ->> '$')::UBIGINT > 100000000000000
                 THEN 'gguf.total is absurd'
-            WHEN l.gg_arch_type NOT IN ('NULL', 'VARCHAR') THEN 'gguf.architecture is not a string'
-            WHEN l.bm_present AND (l.bm_ids IS NULL OR list_bool_or(list_transform(l.bm_ids, lambda x: x IS NULL)))
+            -- a whole number past 2^64 is DOUBLE to DuckDB's JSON reader but still an int to Python
+            WHEN j.gg_ctx_type = 'DOUBLE' OR (j.gg_ctx ->> '$')::UBIGINT > 1000000000
+                THEN 'gguf.context_length is absurd: ' || (j.gg_ctx::VARCHAR)
+            WHEN j.gg_arch_type NOT IN ('NULL', 'VARCHAR') THEN 'gguf.architecture is not a string'
+            WHEN j.bm_present AND j.bm_list AND list_count(j.bm_ids) < len(j.bm_ids)
+                THEN 'baseModels is not a list of strings'
+            WHEN j.bm_present AND j.bm_list AND len(j.bm_ids) > 2000
+                THEN format('baseModels has {:,} entries (more than 2,000)', len(j.bm_ids))
+            WHEN j.bm_present AND j.bm_rel NOT IN ('unknown', 'finetune', 'quantized', 'adapter', 'merge')
+                THEN 'baseModels.relation is not one of finetune, quantized, adapter, merge: '
+                     || left(hs_repr(j.bm_relation), 40)
+            WHEN j.bm_present AND (j.bm_ids IS NULL OR list_bool_or(list_transform(j.bm_ids, lambda x: x IS NULL)))
                 THEN 'baseModels.models has an entry without an id'
-            WHEN l.cbm_bad THEN 'cardData.base_model is not a list of strings'
-            WHEN l.gated_raw IS NOT NULL AND lower(l.gated_raw) NOT IN ('false', 'no', 'auto', 'manual', 'true')
-                THEN 'gated is not false/auto/manual: ' || left(l.gated_raw, 40)
-            WHEN NOT isfinite(l.trending_raw) THEN 'trendingScore is not a finite number: ' || l.trending_raw
-            WHEN NOT l.created_unknown AND (year(l.created_raw) < 2000 OR l.created_raw > $now + INTERVAL 2 DAY)
-                THEN 'createdAt is out of range: ' || strftime(l.created_raw, '%Y-%m-%dT%H:%M:%S')
-            WHEN year(l.modified_raw) < 2000 OR l.modified_raw > $now + INTERVAL 2 DAY
-                THEN 'lastModified is out of range: ' || strftime(l.modified_raw, '%Y-%m-%dT%H:%M:%S')
-            WHEN l.lic_type NOT IN ('VARCHAR', 'ARRAY', 'NULL') THEN 'cardData.license is not a string'
-            WHEN l.downloads_raw < 0 THEN 'downloads is negative: ' || l.downloads_raw
-            WHEN l.downloads_raw > 1000000000000 THEN 'downloads is absurd: ' || l.downloads_raw
-            WHEN l.all_time_raw < 0 THEN 'downloadsAllTime is negative: ' || l.all_time_raw
-            WHEN l.all_time_raw > 1000000000000 THEN 'downloadsAllTime is absurd: ' || l.all_time_raw
-            WHEN l.likes_raw < 0 THEN 'likes is negative: ' || l.likes_raw
-            WHEN l.likes_raw > 1000000000000 THEN 'likes is absurd: ' || l.likes_raw
+            WHEN j.cbm_bad THEN 'cardData.base_model is not a list of strings'
+            WHEN len(j.card_parents) > 2000
+                THEN format('cardData.base_model has {:,} entries (more than 2,000)', len(j.card_parents))
+            WHEN j.bad_rel_tag IS NOT NULL
+                THEN 'tag base_model relation is not one of finetune, quantized, adapter, merge: '
+                     || left(hs_repr(j.bad_rel_tag), 80)
+            WHEN len(j.candidates) > 200 THEN format('{:,} base models (more than 200)', len(j.candidates))
+            WHEN j.bad_parent IS NOT NULL
+                THEN 'base model id (from ' || j.bad_parent.source || ') is not a valid Hub repo id: '
+                     || left(hs_repr(j.bad_parent.parent), 120)
+            WHEN j.gated_raw IS NOT NULL AND (j.gated_number OR j.gated_raw NOT IN ('false', 'true', 'auto', 'manual'))
+                THEN 'gated is not false/auto/manual: '
+                     || left(CASE WHEN j.gated_number THEN j.gated_raw ELSE hs_repr(j.gated_raw) END, 40)
+            WHEN NOT isfinite(j.trending_raw) THEN 'trendingScore is not a finite number: ' || j.trending_raw
+            WHEN j.lic_type NOT IN ('VARCHAR', 'ARRAY', 'NULL') THEN 'cardData.license is not a string'
+            WHEN j.lic_list_bad THEN 'cardData.license is not a string or a list of strings'
+            WHEN j.downloads_raw < 0 THEN 'downloads is negative: ' || j.downloads_raw
+            WHEN j.downloads_raw > 1000000000000 THEN 'downloads is absurd: ' || j.downloads_raw
+            WHEN j.all_time_raw < 0 THEN 'downloadsAllTime is negative: ' || j.all_time_raw
+            WHEN j.all_time_raw > 1000000000000 THEN 'downloadsAllTime is absurd: ' || j.all_time_raw
+            WHEN j.likes_raw < 0 THEN 'likes is negative: ' || j.likes_raw
+            WHEN j.likes_raw > 1000000000000 THEN 'likes is absurd: ' || j.likes_raw
+            -- dates: checked after every other field, as the per-record path parses them per batch
+            WHEN NOT j.created_unknown AND (year(j.created_raw) < 2000 OR j.created_raw > $now + INTERVAL 2 DAY)
+                THEN 'createdAt is out of range: ' || strftime(j.created_raw, '%Y-%m-%dT%H:%M:%S.%gZ')
+            WHEN year(j.modified_raw) < 2000 OR j.modified_raw > $now + INTERVAL 2 DAY
+                THEN 'lastModified is out of range: ' || strftime(j.modified_raw, '%Y-%m-%dT%H:%M:%S.%gZ')
         END AS other_reason
-    FROM linked l
+    FROM judged j
+),
+valued AS (
+    SELECT
+        c.*,
+        coalesce(nullif(c.author_raw, ''), CASE WHEN contains(c.id_raw, '/') THEN split_part(c.id_raw, '/', 1) END)
+            AS author,
+        coalesce(nullif(c.license_card, ''),
+            list_transform(list_filter(c.tags_out, lambda g: starts_with(g, 'license:')), lambda g: g[9:])[1])
+            AS license_raw,
+        CASE WHEN c.st_present
+            THEN to_json(map_from_entries(list_transform(c.st_entries, lambda e: {'k': e.k, 'v': e.v})))::VARCHAR
+        END AS safetensors_dtypes,
+        c.gg_arch ->> '$' AS gguf_architecture
+    FROM checked c
+),
+capped AS (
+    -- size caps (checks.py): the first stored string column, in the models column order, with a value (or a
+    -- list item) over 1,000 characters; the length named is that column's longest in the row
+    SELECT
+        v.*,
+        CASE
+            WHEN length(v.author) > 1000 THEN format('author has a value of {:,} characters (more than 1,000)',
+                length(v.author))
+            WHEN length(v.pipeline_tag_raw) > 1000 THEN format(
+                'pipeline_tag has a value of {:,} characters (more than 1,000)', length(v.pipeline_tag_raw))
+            WHEN length(v.library_name_raw) > 1000 THEN format(
+                'library_name has a value of {:,} characters (more than 1,000)', length(v.library_name_raw))
+            WHEN list_max(list_transform(v.tags_out, lambda g: length(g))) > 1000 THEN format(
+                'tags has a value of {:,} characters (more than 1,000)',
+                list_max(list_transform(v.tags_out, lambda g: length(g))))
+            WHEN length(v.sha_raw) > 1000 THEN format('sha has a value of {:,} characters (more than 1,000)',
+                length(v.sha_raw))
+            WHEN length(v.license_raw) > 1000 THEN format(
+                'license_raw has a value of {:,} characters (more than 1,000)', length(v.license_raw))
+            WHEN length(v.safetensors_dtypes) > 1000 THEN format(
+                'safetensors_dtypes has a value of {:,} characters (more than 1,000)', length(v.safetensors_dtypes))
+            WHEN length(v.gguf_architecture) > 1000 THEN format(
+                'gguf_architecture has a value of {:,} characters (more than 1,000)', length(v.gguf_architecture))
+        END AS cap_reason
+    FROM valued v
 )
 SELECT
     c.rn,
     left(c.id_raw, 300) AS model_id,
-    coalesce(c.id_reason, c.other_reason) AS reason,      -- duplicates are marked next (sql/hubstats/duplicates.sql)
+    coalesce(c.id_reason, c.other_reason, c.cap_reason) AS reason, -- duplicates: sql/hubstats/duplicates.sql
     c.id_reason IS NULL AS id_ok,
-    coalesce(nullif(c.author_raw, ''), CASE WHEN contains(c.id_raw, '/') THEN split_part(c.id_raw, '/', 1) END) AS author,
+    c.author,
     CASE WHEN NOT c.created_unknown THEN c.created_raw END AS created_at,
     c.created_unknown AS created_at_unknown,
     c.modified_raw AS last_modified,
     c.pipeline_tag_raw AS pipeline_tag,
     c.library_name_raw AS library_name,
     c.tags_out AS tags,
-    CASE lower(c.gated_raw) WHEN 'false' THEN 'no' WHEN 'no' THEN 'no' WHEN 'auto' THEN 'auto'
-        WHEN 'manual' THEN 'manual' WHEN 'true' THEN 'manual' END AS gated,
+    CASE c.gated_raw WHEN 'false' THEN 'no' WHEN 'true' THEN 'manual' WHEN 'auto' THEN 'auto'
+        WHEN 'manual' THEN 'manual' END AS gated,
     c.private_raw AS private,
     c.disabled_raw AS disabled,
     c.sha_raw AS sha,
-    coalesce(nullif(c.license_card, ''),
-        list_transform(list_filter(c.tags_out, lambda g: starts_with(g, 'license:')), lambda g: g[9:])[1])
-        AS license_raw,
+    c.license_raw,
     CASE WHEN c.st_present THEN c.st_total END AS safetensors_total,
-    CASE WHEN c.st_present THEN to_json(map_from_entries(list_transform(c.st_entries, lambda e: {'k': e.k, 'v': e.v})))
-        END AS safetensors_dtypes,
-    CASE WHEN c.gg_total_type = 'UBIGINT' THEN (c.gg_total ->> '$')::BIGINT END AS gguf_total,
-    c.gg_arch ->> '$' AS gguf_architecture,
-    CASE WHEN c.gg_ctx_type = 'UBIGINT' THEN (c.gg_ctx ->> '$')::BIGINT END AS gguf_context_length,
+    c.safetensors_dtypes,
+    CASE WHEN c.gg_total_type = 'UBIGINT' AND c.other_reason IS NULL THEN (c.gg_total ->> '$')::BIGINT END AS gguf_total,
+    c.gguf_architecture,
+    CASE WHEN c.gg_ctx_type = 'UBIGINT' AND c.other_reason IS NULL THEN (c.gg_ctx ->> '$')::BIGINT END
+        AS gguf_context_length,
     list_sort(list_distinct(list_transform(c.edges, lambda x: x.parent))) AS base_models,
     CASE
         WHEN len(c.edges) = 0 THEN NULL
@@ -181,4 +271,4 @@ SELECT
     c.all_time_raw AS downloads_all_time,
     c.likes_raw AS likes,
     c.trending_raw AS trending_score
-FROM checked c;
+FROM capped c;
