@@ -170,6 +170,157 @@ def test_bad_rows_are_quarantined_with_the_same_reasons(tmp_path: Path) -> None:
     assert models == 264 - 3  # the duplicate and the broken-card copy were extra rows, both rejected
 
 
+BASE_ROW = "NousResearch/Hermes-2-Pro-Mistral-7B"  # a real row with cardData, safetensors and baseModels
+RELS = "finetune, quantized, adapter, merge"
+
+
+def _variant(base: dict, model_id: str, **changes: object) -> dict:
+    """A copy of the real row under another id; `card` (a dict merged into cardData), `gguf` (a dict, as JSON),
+    `tags_plus` (appended tags), `base_models` ((relation, [ids])) and plain columns are changed."""
+    row = {**base, "id": model_id, "author": None}
+    card = {**orjson.loads(base["cardData"]), **changes.pop("card", {})}  # type: ignore[dict-item]
+    row["cardData"] = orjson.dumps(card).decode()
+    if "gguf" in changes:
+        row["gguf"] = orjson.dumps(changes.pop("gguf")).decode()
+    row["tags"] = [*base["tags"], *changes.pop("tags_plus", [])]  # type: ignore[misc]
+    if "base_models" in changes:
+        relation, ids = changes.pop("base_models")  # type: ignore[misc]
+        row["baseModels"] = {"relation": relation, "models": [{"_id": "0" * 24, "id": i} for i in ids]}
+    return {**row, **changes}
+
+
+def _rule_rows(base: dict) -> tuple[list[dict], dict[str, str]]:
+    """One row per rule of the crawl's normalizer (fields.py, normalize.py, checks.py), and good rows at the
+    limits. Returns (rows, {model id: the reason the row must be quarantined with})."""
+    long = "x" * 1001
+    n_tags, n_parents = len(base["tags"]), 4  # the real row's: 25 tags; parents from all three places
+    bad = {  # id -> (changes, reason)
+        "..": ({}, "id is not a valid Hub repo id: '..'"),
+        "../x": ({}, "id is not a valid Hub repo id: '../x'"),
+        "-org/model": ({}, "id is not a valid Hub repo id: '-org/model'"),
+        "org/model.": ({}, "id is not a valid Hub repo id: 'org/model.'"),
+        "o" * 97 + "/m": ({}, "id is not a valid Hub repo id: " + repr("o" * 97 + "/m")[:120]),
+        "org/" + "m" * 257: ({}, "id is not a valid Hub repo id: " + repr("org/" + "m" * 257)[:120]),
+        "t/svg-parent": ({"base_models": ("finetune", ["<svg onload=alert(1)>"])},
+                         "base model id (from baseModels) is not a valid Hub repo id: '<svg onload=alert(1)>'"),
+        "t/svg-relation": ({"base_models": ("<svg>", ["org/parent"])},
+                           f"baseModels.relation is not one of {RELS}: '<svg>'"),
+        "t/tag-relation": ({"tags_plus": ["base_model:evil:org/parent"]},
+                           f"tag base_model relation is not one of {RELS}: 'base_model:evil:org/parent'"),
+        "t/tag-parent": ({"tags_plus": ["base_model:adapter:../etc"]},
+                         "base model id (from tag) is not a valid Hub repo id: '../etc'"),
+        "t/card-parent": ({"card": {"base_model": ["org/ok", "a..b"]}},
+                          "base model id (from cardData) is not a valid Hub repo id: 'a..b'"),
+        "t/parents-201": ({"card": {"base_model": [f"org/p{i}" for i in range(201 - n_parents + 1)]}},
+                          "201 base models (more than 200)"),  # the card's one parent replaced by these
+        "t/long-tag": ({"tags_plus": ["ok", long]}, "tags has a value of 1,001 characters (more than 1,000)"),
+        "t/tags-2001": ({"tags_plus": [f"t{i}" for i in range(2001 - n_tags)]},
+                        "tags has 2,001 entries (more than 2,000)"),
+        "t/languages": ({"card": {"language": [f"l{i}" for i in range(2001 - n_tags)]}},
+                        f"cardData.language has {2001 - n_tags:,} entries (more than 2,000 tags)"),
+        "t/long-author": ({"author": long}, "author has a value of 1,001 characters (more than 1,000)"),
+        "t/long-pipeline": ({"pipeline_tag": long}, "pipeline_tag has a value of 1,001 characters (more than 1,000)"),
+        "t/long-language": ({"card": {"language": ["en", long]}},
+                            "tags has a value of 1,001 characters (more than 1,000)"),
+        "t/long-licence": ({"card": {"license": long}},
+                           "license_raw has a value of 1,001 characters (more than 1,000)"),
+        "t/licence-dicts": ({"card": {"license": [{"a": 1}, 3]}},
+                            "cardData.license is not a string or a list of strings"),
+        "t/licence-number": ({"card": {"license": 3}}, "cardData.license is not a string"),
+        "t/gguf-ctx-2-63": ({"gguf": {"total": 10, "context_length": 2**63}},
+                            f"gguf.context_length is absurd: {2**63}"),
+        "t/gguf-ctx-over": ({"gguf": {"context_length": 10**9 + 1}}, f"gguf.context_length is absurd: {10**9 + 1}"),
+        "t/gguf-long-arch": ({"gguf": {"architecture": long}},
+                             "gguf_architecture has a value of 1,001 characters (more than 1,000)"),
+        "t/old-date": ({"lastModified": datetime(1999, 1, 2, 3, 4, 5)},
+                       "lastModified is out of range: 1999-01-02T03:04:05.000Z"),
+        # two problems: the reason is the first the per-record path meets (fields, then dates, then caps)
+        "t/two-date-count": ({"createdAt": datetime(2099, 1, 1), "downloads": -1}, "downloads is negative: -1"),
+        "t/two-cap-licence": ({"author": long, "card": {"license": [1]}},
+                              "cardData.license is not a string or a list of strings"),
+        "t/two-tag-parent": ({"tags_plus": ["base_model:../x", "base_model:bad:a/b"]},
+                             f"tag base_model relation is not one of {RELS}: 'base_model:bad:a/b'"),
+    }  # fmt: skip
+    good = {
+        "o" * 96 + "/" + "m" * 256: {},  # both parts at their caps
+        "a_b.c-d/e.f_g-h": {"base_models": ("adapter", ["org/x.y"]), "tags_plus": ["base_model:merge:org/z_1"]},
+        # 1,999 tags + the card's one language = 2,000 (the language is among the tags already: stored once)
+        "t/limits": {"tags_plus": [f"t{i}" for i in range(1998 - n_tags)] + ["x" * 1000], "author": "a" * 1000},
+        "t/parents-200": {"card": {"base_model": [f"org/p{i}" for i in range(200 - n_parents + 1)]}},
+        "t/licences": {"card": {"license": ["mit", None, "", "apache-2.0"], "language": ["en", "fr", "fr", "de"]}},
+        "t/gguf-ctx-1e9": {"gguf": {"total": 10, "context_length": 10**9, "architecture": "llama"}},
+    }
+    rows = [_variant(base, i, **changes) for i, changes in good.items()]  # type: ignore[arg-type]
+    rows += [_variant(base, i, **changes) for i, (changes, _) in bad.items()]  # type: ignore[arg-type]
+    return rows, {i: reason for i, (_, reason) in bad.items()}
+
+
+def _import(tmp_path: Path, frame: pl.DataFrame, name: str) -> tuple[Path, Path]:
+    path = tmp_path / f"{name}.parquet"
+    frame.write_parquet(path)
+    db = tmp_path / f"{name}.duckdb"
+    result = refresh_source(db, hub_stats_source(str(path), endpoint=None, token=None))
+    assert result.status == "ok", result.summary()
+    return path, db
+
+
+def _same_as_per_record(path: Path, db: Path) -> set[tuple[str, str]]:
+    """The importer's quarantine, after asserting it and the models and links it kept are what the per-record
+    normalizer makes of the same records."""
+    batch = Normalizer().batch(api_records(path))
+    got = {(m, r) for m, r in rows(db, "SELECT model_id, reason FROM rejected_records")}
+    assert got == {(m, r) for m, r, _ in batch.rejected.iter_rows()}
+    expected = batch.models.sort("model_id")
+    con = duckdb.connect(str(db), read_only=True)
+    models = con.sql(f"SELECT {', '.join(expected.columns)} FROM models ORDER BY model_id").pl()
+    links = set(con.sql("SELECT child_id, parent_id, relation, source FROM model_lineage").fetchall())
+    con.close()
+    assert models.drop("safetensors_dtypes").to_dicts() == expected.drop("safetensors_dtypes").to_dicts()
+    assert links == set(batch.lineage.iter_rows())
+    return got
+
+
+def test_every_crawl_rule_quarantines_the_same_dump_rows_with_the_same_reasons(tmp_path: Path) -> None:
+    """A parquet in the dump's schema with one row per rule (Hub id grammar for ids and parent ids, known
+    relations, the 1,000-character / 2,000-tag / 200-parent caps, licence lists, gguf context) and good rows at
+    each limit: the importer quarantines exactly the bad rows, with the reasons normalize gives the same records,
+    and keeps the good ones exactly as it does."""
+    sample = pl.read_parquet(SAMPLE)
+    base = sample.filter(pl.col("id") == BASE_ROW).row(0, named=True)
+    built, reasons = _rule_rows(base)
+    path, db = _import(tmp_path, pl.DataFrame(built, schema=sample.schema), "rules")
+    assert _same_as_per_record(path, db) == set(reasons.items())
+    ((models, links),) = rows(db, "SELECT count(*), (SELECT count(*) FROM model_lineage) FROM models")
+    # links of the good rows: 1 each (the real row's), 3 on the adapter/merge row, 1 + 197 on parents-200
+    assert models == 6 and links == 1 + 3 + 1 + (1 + 197) + 1 + 1
+    ((tags,),) = rows(db, "SELECT len(tags) FROM models WHERE model_id = 't/limits'")
+    assert tags == 1999
+    ((languages, licence),) = rows(db, "SELECT tags[-2:], license_raw FROM models WHERE model_id = 't/licences'")
+    assert languages == ["fr", "de"] and licence == "mit,apache-2.0"  # each language once; empty licences left out
+
+
+@pytest.mark.parametrize(
+    ("dtype", "values", "bad"),
+    [
+        (pl.Boolean(), [False, True, None], {}),
+        (pl.String(), ["auto", "manual", "yes", None], {"g/2": "gated is not false/auto/manual: 'yes'"}),
+        (pl.Int64(), [0, None], {"g/0": "gated is not false/auto/manual: 0"}),
+    ],
+)
+def test_gated_is_only_false_auto_or_manual(tmp_path: Path, dtype: pl.DataType, values: list, bad: dict) -> None:
+    """The dump has no gated column today; one that comes (boolean, text or number) follows the crawl's rule:
+    false, "auto", "manual" (and true, what older clients wrote, as manual); `0` is not false."""
+    sample = pl.read_parquet(SAMPLE)
+    base = sample.filter(pl.col("id") == BASE_ROW)
+    frame = pl.concat([base.with_columns(pl.lit(f"g/{i}").alias("id")) for i in range(len(values))])
+    frame = frame.with_columns(pl.Series("gated", values, dtype=dtype))
+    path, db = _import(tmp_path, frame, "gated")
+    assert _same_as_per_record(path, db) == set(bad.items())
+    stored = dict(rows(db, "SELECT model_id, gated FROM models"))
+    mapped = {False: "no", True: "manual", "auto": "auto", "manual": "manual", None: None}
+    assert stored == {f"g/{i}": mapped[v] for i, v in enumerate(values) if f"g/{i}" not in bad}
+
+
 def test_another_schema_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "other.parquet"
     pl.DataFrame({"model_id": ["a/b"], "downloads": [1]}).write_parquet(path)

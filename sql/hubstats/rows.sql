@@ -235,7 +235,7 @@ capped AS (
 )
 SELECT
     c.rn,
-    left(c.id_raw, 300) AS model_id,
+    CASE WHEN c.id_reason IS NULL THEN c.id_raw ELSE left(c.id_raw, 300) END AS model_id, -- valid: <= 353
     coalesce(c.id_reason, c.other_reason, c.cap_reason) AS reason, -- duplicates: sql/hubstats/duplicates.sql
     c.id_reason IS NULL AS id_ok,
     c.author,
