@@ -35,7 +35,8 @@ SELECT n.model_key, CAST(coalesce(max(f.j) + 1, 0) AS INTEGER), NULL, 0
 FROM _bench_now n LEFT JOIN _bench_flags f USING (model_key)
 GROUP BY n.model_key;
 
-DELETE FROM history_spans WHERE series = 'hub' AND last_slot IS NULL;  -- the values at the latest snapshot
+DELETE FROM history_spans WHERE series = 'hub';  -- all of it: _bench_now holds the latest values (a file that
+-- already holds a bulk history, e.g. the 30-day axis before the 365-day one, must not keep its closed spans)
 DELETE FROM history_slots WHERE series = 'hub';
 
 INSERT INTO history_slots
