@@ -28,7 +28,7 @@ import duckdb
 import orjson
 import polars as pl
 
-from pipeline.database import Database, load_sql
+from pipeline.database import Database, MissingDatabase, load_sql
 from pipeline.store import history
 from pipeline.store.lock import RefreshLock
 from pipeline.store.rebuild import Rebuild, quote_identifier, remove_stale_temp_files, storage_version_of
@@ -139,7 +139,7 @@ def compact(
     RetentionPolicy()) does not keep. dry_run: count only, the file is not touched."""
     db = Path(db)
     if not db.exists():
-        raise FileNotFoundError(f"no HubScope DB at {db}: run `python -m pipeline refresh` first")
+        raise MissingDatabase(db)
     if drop_dates and policy is None:
         policy = RetentionPolicy()
     with RefreshLock(db):

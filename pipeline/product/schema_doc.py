@@ -112,13 +112,12 @@ def load_examples(directory: Path = EXAMPLES_DIR) -> list[Example]:
 
 @contextmanager
 def bundled_db() -> Iterator[Path]:
-    """A DB built from the bundled snapshot through the real refresh, in a temporary directory."""
-    from pipeline.ingest.snapshot import SnapshotSource, open_snapshot
-    from pipeline.refresh import refresh
+    """A DB built from the bundled data as a first start builds it, in a temporary directory."""
+    from pipeline.bootstrap import build_bundled
 
     with tempfile.TemporaryDirectory(prefix="hubscope-schema-doc-") as tmp:
         db = Path(tmp) / "hub.duckdb"
-        result = refresh(db, SnapshotSource(open_snapshot(DEFAULT_SNAPSHOT)))
+        result = build_bundled(db, DEFAULT_SNAPSHOT)
         if result.status != "ok":
             raise RuntimeError(f"could not build the bundled DB: {result.error}")
         yield db
