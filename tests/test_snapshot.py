@@ -61,10 +61,13 @@ def test_first_start_adds_the_hub_stats_sample_as_its_own_run(snapshot_db: Path,
     runs = q(bundled_db, "SELECT run_id, status, source FROM refresh_runs ORDER BY run_id")
     assert [(r, s) for r, s, _ in runs] == [(1, "ok"), (2, "ok")]
     assert runs[1][2].startswith("hub-stats:") and "NOT the whole Hub" in runs[1][2]
-    # every sample row is a model (ids the catalog lacks), its counts a `hub` snapshot at the dump's own date
-    assert q(bundled_db, "SELECT count(*) FROM models") == [(manifest["models"] + sample.n_unique(),)]
+    # every sample row the importer accepts is a model (ids the catalog lacks), its counts one `hub` snapshot
+    # at the dump's own date
+    (rejected,) = q(bundled_db, "SELECT count(*) FROM rejected_records WHERE run_id = 2")[0]
+    accepted = sample.n_unique() - rejected
+    assert q(bundled_db, "SELECT count(*) FROM models") == [(manifest["models"] + accepted,)]
     assert q(bundled_db, "SELECT count(*), count(DISTINCT snapshot_at) FROM model_snapshots WHERE series = 'hub'") == [
-        (sample.len(), 1)
+        (accepted, 1)
     ]
     assert q(snapshot_db, "SELECT count(*) FROM model_snapshots WHERE series = 'hub'") == [(0,)]
 
