@@ -1,11 +1,9 @@
 """HubScope dashboard: how big is the small-model (SLM) market next to the large-model (LLM) market on the
 Hugging Face Hub, and how is it moving?  Run: `streamlit run app.py` (DB: $HUBSCOPE_DB, else data/hub.duckdb)."""
 
-from pathlib import Path
-
 import streamlit as st
 
-from dashboard import state
+from dashboard import data, state
 from pipeline.bootstrap import ensure_db
 from pipeline.paths import db_path
 
@@ -18,15 +16,17 @@ if not path.exists():
     if result is not None and result.status != "ok":
         st.error(f"Could not build the database at {path}: {result.error}")
         st.stop()
+if (problem := data.open_error()) is not None:  # a corrupt or foreign file: say so once, not on every chart
+    st.error(problem)
+    st.stop()
 
 PAGES = "dashboard/pages"
 market = [
     st.Page(f"{PAGES}/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page(f"{PAGES}/market_size.py", title="Market size", icon=":material/pie_chart:"),
     st.Page(f"{PAGES}/trends.py", title="Trends", icon=":material/trending_up:"),
+    st.Page(f"{PAGES}/claims.py", title="The essay's claims", icon=":material/gavel:"),
 ]
-if (Path(__file__).parent / PAGES / "claims.py").exists():  # the essay's claims page (issue 13), once it lands
-    market.append(st.Page(f"{PAGES}/claims.py", title="The essay's claims", icon=":material/gavel:"))
 navigation = st.navigation(
     {
         "Market": market,

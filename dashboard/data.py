@@ -23,7 +23,7 @@ import streamlit as st
 
 from dashboard import format as fmt
 from dashboard.charts import Band
-from pipeline.database import Database, file_identity, load_sql
+from pipeline.database import Database, DatabaseError, file_identity, load_sql
 from pipeline.paths import db_path
 
 # Objects sql/rollups.sql creates; when the DB file lacks any of them the session builds them in memory.
@@ -108,6 +108,16 @@ def run(name: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
     except FileNotFoundError:
         # The file vanished between stat and open (a swap in progress): one retry with the new identity.
         return _cached(str(path), file_identity(path), name, frozen)
+
+
+def open_error() -> str | None:
+    """None when the DB opens; else the one line that says why (missing, not a DuckDB file, truncated…)."""
+    path = current_path()
+    try:
+        _open(str(path), file_identity(path))
+    except (DatabaseError, OSError) as err:
+        return str(err)
+    return None
 
 
 def one(name: str, params: dict[str, Any] | None = None) -> dict[str, Any]:

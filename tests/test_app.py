@@ -248,3 +248,21 @@ def test_page_query_list_matches_what_pages_run(app: AppTest, sql, monkeypatch: 
             assert expected <= ran | {"meta"}, name
         else:
             assert ran | {"meta"} == expected, name
+
+
+@pytest.mark.parametrize("kind", ["junk", "truncated", "directory"])
+def test_a_db_that_is_not_hubscope_says_so_once(
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    bad = tmp_path / "hub.duckdb"
+    if kind == "junk":
+        bad.write_bytes(os.urandom(4096))
+    elif kind == "truncated":
+        bad.write_bytes(fixture_db.read_bytes()[: 64 * 1024])
+    else:
+        bad.mkdir()
+    monkeypatch.setenv("HUBSCOPE_DB", str(bad))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert len(at.error) == 1 and str(bad) in at.error[0].value
+    assert "Traceback" not in at.error[0].value
