@@ -1,11 +1,13 @@
 -- hub-stats dump: helpers of sql/hubstats/rows.sql, so its reasons read as pipeline/ingest/normalize.py's do.
 -- Temp macros on the writer's connection, dropped after the import (pipeline/ingest/hubstats.py).
 -- A Hub repo id (pipeline/ingest/fields.py valid_id): `[namespace/]name`, namespace <= 96 and name <= 256
--- characters of [A-Za-z0-9._-], no part starting or ending with '-' or '.', no '..' (RE2 has no lookarounds:
--- a part is one [A-Za-z0-9_] or two of them around any of [A-Za-z0-9_.-]).
+-- characters of [A-Za-z0-9._-], no part starting or ending with '-' or '.', no '..'. RE2 has no lookarounds (a
+-- part: one [A-Za-z0-9_], or two around any of [A-Za-z0-9_.-]); the lengths are checked apart, since counted
+-- repetitions ({0,254}) make RE2's automaton large and slow. A matching id is ASCII: strpos/strlen count
+-- characters. With no '/', strpos is 0 and the whole id is the name.
 CREATE OR REPLACE TEMP MACRO hs_valid_id(s) AS
-    regexp_full_match(s, '(?:(?:[A-Za-z0-9_]|[A-Za-z0-9_][A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])/)?'
-                         || '(?:[A-Za-z0-9_]|[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}[A-Za-z0-9_])')
+    regexp_full_match(s, '(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?/)?[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?')
+    AND strpos(s, '/') <= 97 AND strlen(s) - strpos(s, '/') <= 256
     AND NOT contains(s, '..');
 -- Python's repr() of a string, for reasons like "…: 'bad id'" (quotes as repr picks them; backslash, tab,
 -- newline and carriage return escaped; other non-printable characters are rare enough to show as they are).

@@ -84,12 +84,16 @@ tagged AS (
         list_concat(l.tags_in, list_filter(l.lang_extra, lambda c, i: list_position(l.lang_extra, c) = i)) AS tags_out
     FROM languaged l
 ),
+based AS (
+    SELECT t.*, list_filter(t.tags_out, lambda g: starts_with(g, 'base_model:') AND length(g) > 11) AS bm_tags
+    FROM tagged t
+),
 edged AS (
     SELECT
         t.*,
         coalesce(nullif(t.bm_relation, ''), 'unknown') AS bm_rel,
         -- `base_model:<relation>:<parent>` with a relation outside the known set (normalize.py `_parents`)
-        list_filter(t.tags_out, lambda g: starts_with(g, 'base_model:') AND contains(g[12:], ':')
+        list_filter(t.bm_tags, lambda g: contains(g[12:], ':')
                 AND length(g[12:]) > length(split_part(g[12:], ':', 1)) + 1
                 AND split_part(g[12:], ':', 1) NOT IN ('finetune', 'quantized', 'adapter', 'merge'))[1] AS bad_rel_tag,
         list_concat(
@@ -97,8 +101,7 @@ edged AS (
                 lambda x: {'parent': x, 'relation': coalesce(nullif(t.bm_relation, ''), 'unknown'), 'source': 'baseModels'})
                 ELSE [] END,
             list_transform(t.card_parents, lambda x: {'parent': x, 'relation': 'unknown', 'source': 'cardData'}),
-            list_transform(
-                list_filter(t.tags_out, lambda g: starts_with(g, 'base_model:') AND length(g) > 11),
+            list_transform(t.bm_tags,
                 lambda g: CASE
                     WHEN split_part(g[12:], ':', 1) IN ('finetune', 'quantized', 'adapter', 'merge')
                          AND length(g[12:]) > length(split_part(g[12:], ':', 1)) + 1
@@ -107,7 +110,7 @@ edged AS (
                     ELSE {'parent': g[12:], 'relation': 'unknown', 'source': 'tag'}
                 END)
         ) AS candidates
-    FROM tagged t
+    FROM based t
 ),
 linked AS (
     SELECT
@@ -209,26 +212,28 @@ valued AS (
 ),
 capped AS (
     -- size caps (checks.py): the first stored string column, in the models column order, with a value (or a
-    -- list item) over 1,000 characters; the length named is that column's longest in the row
+    -- list item) over 1,000 characters; the length named is that column's longest in the row. strlen (bytes,
+    -- kept with each string) screens first: a value of <= 1,000 bytes has <= 1,000 characters.
     SELECT
         v.*,
         CASE
-            WHEN length(v.author) > 1000 THEN format('author has a value of {:,} characters (more than 1,000)',
-                length(v.author))
-            WHEN length(v.pipeline_tag_raw) > 1000 THEN format(
+            WHEN strlen(v.author) > 1000 AND length(v.author) > 1000
+                THEN format('author has a value of {:,} characters (more than 1,000)', length(v.author))
+            WHEN strlen(v.pipeline_tag_raw) > 1000 AND length(v.pipeline_tag_raw) > 1000 THEN format(
                 'pipeline_tag has a value of {:,} characters (more than 1,000)', length(v.pipeline_tag_raw))
-            WHEN length(v.library_name_raw) > 1000 THEN format(
+            WHEN strlen(v.library_name_raw) > 1000 AND length(v.library_name_raw) > 1000 THEN format(
                 'library_name has a value of {:,} characters (more than 1,000)', length(v.library_name_raw))
-            WHEN list_max(list_transform(v.tags_out, lambda g: length(g))) > 1000 THEN format(
+            WHEN list_max(list_transform(v.tags_out, lambda g: strlen(g))) > 1000
+                AND list_max(list_transform(v.tags_out, lambda g: length(g))) > 1000 THEN format(
                 'tags has a value of {:,} characters (more than 1,000)',
                 list_max(list_transform(v.tags_out, lambda g: length(g))))
-            WHEN length(v.sha_raw) > 1000 THEN format('sha has a value of {:,} characters (more than 1,000)',
-                length(v.sha_raw))
-            WHEN length(v.license_raw) > 1000 THEN format(
+            WHEN strlen(v.sha_raw) > 1000 AND length(v.sha_raw) > 1000
+                THEN format('sha has a value of {:,} characters (more than 1,000)', length(v.sha_raw))
+            WHEN strlen(v.license_raw) > 1000 AND length(v.license_raw) > 1000 THEN format(
                 'license_raw has a value of {:,} characters (more than 1,000)', length(v.license_raw))
-            WHEN length(v.safetensors_dtypes) > 1000 THEN format(
+            WHEN strlen(v.safetensors_dtypes) > 1000 AND length(v.safetensors_dtypes) > 1000 THEN format(
                 'safetensors_dtypes has a value of {:,} characters (more than 1,000)', length(v.safetensors_dtypes))
-            WHEN length(v.gguf_architecture) > 1000 THEN format(
+            WHEN strlen(v.gguf_architecture) > 1000 AND length(v.gguf_architecture) > 1000 THEN format(
                 'gguf_architecture has a value of {:,} characters (more than 1,000)', length(v.gguf_architecture))
         END AS cap_reason
     FROM valued v
