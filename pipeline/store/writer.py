@@ -226,7 +226,7 @@ class Writer:
         merged = self._MERGED.format(prev="_models_prev")
         self._with_frames(
             "INSERT INTO models BY NAME "
-            "WITH h AS (SELECT model_id, min(snapshot_at) AS first_at FROM model_snapshots WHERE run_id = $r "
+            "WITH h AS (SELECT model_id, min(snapshot_at) AS first_at FROM model_snapshots_of_run($r) "
             "GROUP BY ALL) "
             f"SELECT x.* REPLACE (least(x.first_seen_at, coalesce(h.first_at, x.first_seen_at)) AS first_seen_at, "
             f"{replace}) FROM {merged} x LEFT JOIN h USING (model_id) LEFT JOIN enriched e USING (model_id)",

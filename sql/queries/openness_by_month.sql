@@ -12,7 +12,7 @@ WITH g AS (
     GROUP BY 1, 2, 3
 ),
 as_of_date AS (
-    SELECT COALESCE((SELECT max(snapshot_date) FROM model_snapshots),
+    SELECT COALESCE((SELECT max(snapshot_date) FROM history_slots WHERE models > 0),  -- latest snapshot date
                     (SELECT max(created_at)::DATE FROM models)) AS as_of
 )
 SELECT
