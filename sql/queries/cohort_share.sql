@@ -80,29 +80,30 @@ start AS (
 ),
 cohort AS MATERIALIZED (SELECT model_key, cls FROM tail, start WHERE tail.tail >= start.back_rank),
 counts AS (SELECT cls, count(*)::BIGINT AS models FROM cohort GROUP BY cls),
-runs AS (  -- the cohort's day values, each run clipped to the non-thin ranks 1..start it covers
-    SELECT c.cls, b.rank_le AS lo, least(a.rank_ge, st.back_rank) AS hi, r.downloads_30d AS v
+joined AS MATERIALIZED (  -- the cohort's day values: runs of dates (idx) with one downloads_30d each
+    SELECT c.cls, r.first_idx, COALESCE(r.last_idx, top.top) AS last_idx, r.downloads_30d AS v
     FROM rollup_day_runs r
     JOIN cohort c USING (model_key)
-    CROSS JOIN start st
     CROSS JOIN top
-    JOIN rank_at a ON a.idx = r.first_idx
-    JOIN rank_at b ON b.idx = COALESCE(r.last_idx, top.top)
     WHERE r.series = COALESCE(getvariable('series'), 'catalog')
-      AND a.rank_ge IS NOT NULL AND b.rank_le <= least(a.rank_ge, st.back_rank)
 ),
-steps AS (  -- +value where a run starts (its lowest rank), -value past its end; summed up to each rank
-    SELECT cls, back_rank, sum(v) AS v FROM (
-        SELECT cls, lo AS back_rank, v FROM runs UNION ALL SELECT cls, hi + 1, -v FROM runs
+steps AS (  -- +value on a run's first date, -value after its last; the sum up to a date is the date's total
+    SELECT cls, idx, sum(v) AS v FROM (
+        SELECT cls, first_idx AS idx, sum(v) AS v FROM joined GROUP BY ALL
+        UNION ALL
+        SELECT cls, last_idx + 1, -sum(v) FROM joined GROUP BY ALL
     ) GROUP BY ALL
 ),
-agg AS (
-    SELECT g.snapshot_date, g.cls, g.models,
-           COALESCE(sum(s.v) OVER (PARTITION BY g.cls ORDER BY g.back_rank ROWS UNBOUNDED PRECEDING), 0)::BIGINT
-               AS downloads_30d
-    FROM (SELECT ok.snapshot_date, ok.back_rank, c.cls, c.models
-          FROM ok CROSS JOIN counts c CROSS JOIN start WHERE ok.back_rank <= start.back_rank) g
-    LEFT JOIN steps s USING (cls, back_rank)
+totals AS (
+    SELECT c.cls, d.idx,
+           COALESCE(sum(s.v) OVER (PARTITION BY c.cls ORDER BY d.idx ROWS UNBOUNDED PRECEDING), 0) AS downloads_30d
+    FROM dates d CROSS JOIN counts c LEFT JOIN steps s ON s.cls = c.cls AND s.idx = d.idx
+),
+agg AS (  -- every cohort model is recorded on each of these dates
+    SELECT ok.snapshot_date, c.cls, c.models, t.downloads_30d::BIGINT AS downloads_30d
+    FROM ok CROSS JOIN counts c CROSS JOIN start
+    JOIN totals t ON t.cls = c.cls AND t.idx = ok.idx
+    WHERE ok.back_rank <= start.back_rank
 ),
 d AS (
     SELECT
