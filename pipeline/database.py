@@ -80,6 +80,11 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def scratch() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with nothing attached, for reading a file that is not the DB (a dump's Parquet)."""
+    return duckdb.connect()
+
+
 def quote_ident(name: str) -> str:
     """A SQL identifier, whatever characters it holds (names read from a DB's catalog are untrusted input)."""
     if "\x00" in name:

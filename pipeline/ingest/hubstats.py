@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from pipeline.database import load_sql, quote_literal
+from pipeline.database import load_sql, quote_ident, quote_literal, scratch
 
 if TYPE_CHECKING:
     from pipeline.store.writer import Writer
@@ -112,7 +112,7 @@ class HubStatsSource:
 
     def columns(self) -> dict[str, str]:
         """The file's columns and their DuckDB types; raises HubStatsSchemaError when it is not the dump."""
-        con = duckdb.connect()
+        con = scratch()
         try:
             found = {
                 name: dtype
@@ -138,7 +138,7 @@ class HubStatsSource:
         con = writer.con
         file = f"read_parquet({self._literal()}, file_row_number = true)"
         con.execute(f"CREATE OR REPLACE TEMP VIEW _hs_raw AS SELECT {_projection(columns)} FROM {file}")
-        record = ", ".join(f"{quote_literal(c)}: {_ident(c)}" for c in columns)
+        record = ", ".join(f"{quote_literal(c)}: {quote_ident(c)}" for c in columns)
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW _hs_file AS SELECT file_row_number AS rn, {{{record}}} AS record FROM {file}"
         )
@@ -166,15 +166,11 @@ class HubStatsSource:
         return quote_literal(str(self.fetch()))
 
     def _scalar(self, sql: str) -> Any:
-        con = duckdb.connect()
+        con = scratch()
         try:
             return con.sql(sql.format(path=self._literal())).fetchall()[0][0]
         finally:
             con.close()
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _projection(columns: dict[str, str]) -> str:
@@ -185,7 +181,7 @@ def _projection(columns: dict[str, str]) -> str:
         dtype = columns.get(name)
         if dtype is None:
             return "NULL::VARCHAR"
-        return _ident(name) if dtype == "VARCHAR" else f"CAST({_ident(name)} AS VARCHAR)"
+        return quote_ident(name) if dtype == "VARCHAR" else f"CAST({quote_ident(name)} AS VARCHAR)"
 
     def count(name: str) -> str:
         dtype = columns.get(name)
@@ -193,7 +189,7 @@ def _projection(columns: dict[str, str]) -> str:
             return "NULL::BIGINT"
         if dtype not in _INTEGER:
             raise HubStatsSchemaError(f"not the hub-stats schema: {name} is {dtype}, expected an integer")
-        return f"CAST({_ident(name)} AS BIGINT)"
+        return f"CAST({quote_ident(name)} AS BIGINT)"
 
     parts = ["file_row_number AS rn"]
     parts += [f"{text(col)} AS {alias}" for alias, col in _TEXT_COLUMNS.items()]
@@ -217,7 +213,7 @@ def _projection(columns: dict[str, str]) -> str:
 def _typed(columns: dict[str, str], name: str, dtype: str) -> str:
     if name not in columns:
         return f"NULL::{dtype}"
-    return f"TRY_CAST({_ident(name)} AS {dtype})"
+    return f"TRY_CAST({quote_ident(name)} AS {dtype})"
 
 
 def _timestamp(columns: dict[str, str], name: str) -> str:
@@ -225,11 +221,11 @@ def _timestamp(columns: dict[str, str], name: str) -> str:
     if dtype is None:
         return "NULL::TIMESTAMP"
     if dtype == "TIMESTAMP WITH TIME ZONE":
-        return f"timezone('UTC', {_ident(name)})"
+        return f"timezone('UTC', {quote_ident(name)})"
     if dtype.startswith("TIMESTAMP"):
-        return f"CAST({_ident(name)} AS TIMESTAMP)"
+        return f"CAST({quote_ident(name)} AS TIMESTAMP)"
     if dtype == "VARCHAR":  # ISO strings: offsets converted to UTC, naive values taken as UTC
-        return f"timezone('UTC', TRY_CAST({_ident(name)} AS TIMESTAMPTZ))"
+        return f"timezone('UTC', TRY_CAST({quote_ident(name)} AS TIMESTAMPTZ))"
     raise HubStatsSchemaError(f"not the hub-stats schema: {name} is {dtype}, expected a timestamp")
 
 
@@ -258,7 +254,7 @@ def _json_text(columns: dict[str, str], name: str) -> str:
     dtype = columns.get(name)
     if dtype is None:
         return "NULL::VARCHAR"
-    return _ident(name) if dtype in ("VARCHAR", "JSON") else f"CAST(to_json({_ident(name)}) AS VARCHAR)"
+    return quote_ident(name) if dtype in ("VARCHAR", "JSON") else f"CAST(to_json({quote_ident(name)}) AS VARCHAR)"
 
 
 def _struct_fields(dtype: str) -> dict[str, str]:
@@ -284,7 +280,7 @@ def _safetensors(columns: dict[str, str]) -> list[str]:
         entries = "list_transform(map_entries(safetensors.parameters), lambda e: {'k': e.key, 'v': e.value})"
     elif params.startswith("STRUCT("):
         items = ", ".join(
-            f"{{'k': {quote_literal(n)}, 'v': safetensors.parameters.{_ident(n)}}}" for n in _struct_fields(params)
+            f"{{'k': {quote_literal(n)}, 'v': safetensors.parameters.{quote_ident(n)}}}" for n in _struct_fields(params)
         )
         entries = f"[{items}]"
     else:

@@ -5,7 +5,7 @@ Three independent layers, so a gap in one is not a hole:
    SELECT/FROM-first/WITH/VALUES/TABLE/DESCRIBE/SHOW/SUMMARIZE/UNPIVOT). Everything else is refused by type,
    never by matching strings. Then DuckDB's tokenizer: functions that reveal local paths or settings
    (`duckdb_databases()`, `current_setting(…)`, …) and dynamic SQL (`query(…)`) are refused by name.
-2. `Database.locked_down`: the DB ATTACHed READ_ONLY, `enable_external_access=false` (no file or URL may be
+2. `Database.locked_down`: the DB attached read-only, `enable_external_access=false` (no file or URL may be
    read or written), no extension autoload, a DuckDB memory limit, a private spill directory, and finally
    `lock_configuration=true` so no SET/PRAGMA/RESET can undo any of it (tests/test_safe_sql.py runs each
    attack straight against this engine too).
