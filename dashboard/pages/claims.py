@@ -23,13 +23,14 @@ CLAIMS = (
     ("03_specialized", "SLMs are specialized for specific tasks or domains: “sharpshooters, not scatterguns”.",
      "How evenly each class spreads over pipeline tasks (entropy) and the largest task's share."),
     ("04_finetuning", "SLMs allow rapid and affordable rerunning and fine-tuning.",
-     "Fine-tunes and adapters per base model, by the class of the base."),
+     "Fine-tunes and adapters per base model, by the class of the base; release cadence (new versions per family "
+     "per month), by the class of the family's root."),
     ("05_devices", "SLMs suit resource-constrained environments.",
      "Share of downloads to models whose 4-bit weights fit a phone or laptop."),
     ("06_openness", "Open-source vs proprietary models complicate valuing the market.",
      "Share of downloads under restricted licences (open weights, limited use), by class."),
     ("07_evolution", "The field evolves rapidly.",
-     "Download-weighted median age of the models people download, by class."),
+     "Download-weighted median age of the models people download, by class, and how it moved over time."),
 )  # fmt: skip
 VERDICT_ICONS = {"supported": ":material/check_circle:", "not supported": ":material/cancel:",
                  "the data can't tell": ":material/help:"}  # fmt: skip
@@ -46,6 +47,8 @@ def value_text(x: Any, unit: str | None) -> str:
         return f"{'+' if x >= 0 else '−'}{abs(100 * x):.1f} points"
     if unit == "months":
         return f"{x:.1f} months"
+    if unit == "per month":
+        return f"{x:.3f} a month"
     if unit == "ratio":
         return f"{x:.2f}×"
     return f"{x:.2f}"
@@ -59,6 +62,44 @@ def denominator_text(row: dict[str, Any]) -> str:
 
 def result(name: str, f: state.Filters) -> dict[str, Any]:
     return data.one(f"../claims/{name}", {"threshold": f.threshold, "series": f.series})
+
+
+def sql_expander(name: str) -> None:
+    with st.expander(f"SQL: sql/claims/{name}.sql (runs as-is in the duckdb CLI)", icon=":material/code:"):
+        st.code(load_sql(f"claims/{name}"), language="sql")
+
+
+def cadence(r: dict[str, Any]) -> None:
+    """Claim 4's second part (release cadence per family), from the same row of 04_finetuning.sql."""
+    c = st.columns(3)
+    for col, key in zip(c, ("detail_3", "detail_4", "detail_5"), strict=True):
+        if r.get(f"{key}_label"):
+            col.metric(str(r[f"{key}_label"]), value_text(r.get(key), r.get(f"{key}_unit")))
+    st.caption(f"Release cadence coverage: {fmt.percent(r.get('family_coverage'))} — {r.get('family_coverage_label')}. "
+               f"Parts: {r.get('part_verdicts')}.")  # fmt: skip
+
+
+def age_over_time(f: state.Filters) -> None:
+    """Claim 7 over time: the download-weighted median age by class on each month's last date of the series."""
+    frame = data.run("../claims/07b_age_over_time", {"threshold": f.threshold, "series": f.series})
+    frame = frame.filter(frame["median_age_months"].is_not_null()) if frame.height else frame
+    if charts.empty(frame, f"The {f.series} series has no 30-day downloads of dated language models to age."):
+        return
+    chart = charts.trend_line(
+        frame, "snapshot_date", "median_age_months", y_title="Median age of downloads (months)",
+        tips={"snapshot_date": "date", "cls": "", "median_age_months": "number", "models": "integer",
+              "downloads_30d": "count", "dated_share": "percent"},
+        color=charts.class_color(),
+    )  # fmt: skip
+    charts.show(chart)
+    first, last = frame["snapshot_date"].min(), frame["snapshot_date"].max()
+    charts.caption(
+        f"Download-weighted median age (months from creation to the date) of the language models of the {f.series} "
+        f"series, on each month's last snapshot date, {fmt.date(first)} to {fmt.date(last)}; models of unknown size "
+        "or creation date left out (the tooltip gives the share of downloads with a date, and the models counted: "
+        "the series' population changes from date to date). Rising by a month a month = the same models keep the "
+        "downloads; flat or falling = downloads move to newer models. The verdict uses the latest figure above."
+    )
 
 
 f = state.current()
@@ -106,5 +147,10 @@ for name, claim, measured, r in rows:
         f"Denominator: {denominator_text(r)}. Coverage: {fmt.percent(r.get('coverage'))} {r.get('coverage_label')}."
         + (f" Range from the models of unknown size: {span}." if span else "") + f" Rule: {r.get('rule')}."
     )  # fmt: skip
-    with st.expander(f"SQL: sql/claims/{name}.sql (runs as-is in the duckdb CLI)", icon=":material/code:"):
-        st.code(load_sql(f"claims/{name}"), language="sql")
+    if name == "04_finetuning":
+        cadence(r)
+    if name == "07_evolution":
+        age_over_time(f)
+    sql_expander(name)
+    if name == "07_evolution":
+        sql_expander("07b_age_over_time")
