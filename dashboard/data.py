@@ -29,7 +29,7 @@ from pipeline.paths import db_path
 # Objects sql/rollups.sql creates; when the DB file lacks any of them the session builds them in memory.
 ROLLUP_TABLES = (
     "rollup_grid", "rollup_models", "rollup_snapshots", "rollup_series", "rollup_tags", "rollup_movers",
-    "rollup_movers_span", "rollup_info",
+    "rollup_movers_span", "rollup_info", "rollup_dates", "rollup_presence", "rollup_day_runs", "rollup_keyed",
 )  # fmt: skip
 ROLLUP_MACROS = ("hs_class", "hs_keep", "hs_models", "hs_by_org")
 
