@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import statistics
 from pathlib import Path
 
 import duckdb
@@ -15,9 +16,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline.paths import REPO_ROOT
+from tests.app_helpers import datasets
 
 CANT = "the data can't tell"
 FILES = ["01_niche", "02_distilled", "03_specialized", "04_finetuning", "05_devices", "06_openness", "07_evolution"]
+SERIES_FILES = ["07b_age_over_time"]  # one row per date and class, not one row
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +125,34 @@ def claim3(raw: dict[str, pl.DataFrame], t: float) -> tuple[dict[str, str], str]
     return {"figure": f"{slm_h:.2f}", "detail_1": f"{llm_h:.2f}", "detail_2": points(slm_top - llm_top)}, verdict
 
 
+def ratio_verdict(slm: float, llm: float, enough: bool) -> str:
+    if not enough or llm == 0:
+        return CANT
+    return "supported" if slm / llm >= 1.2 else "not supported" if slm / llm <= 0.8 else CANT
+
+
+def cadence(raw: dict[str, pl.DataFrame], t: float) -> tuple[dict[str, list[float]], float]:
+    """Per class of the family root: new versions per month of each family (>= 2 members, >= 2 dated); and the share
+    of family members with a creation date."""
+    models = raw["models"]
+    as_of = models["last_seen_at"].max().date()
+    size = dict(zip(models["model_id"], models["params_total"], strict=True))
+    fams: dict[str, list[dt.datetime | None]] = {}
+    for root, created, unknown in models.select("family_root", "created_at", "created_at_unknown").iter_rows():
+        if root is not None:
+            fams.setdefault(root, []).append(None if created is None or unknown else created)
+    fams = {r: v for r, v in fams.items() if len(v) >= 2}
+    rates: dict[str, list[float]] = {"SLM": [], "LLM": []}
+    for root, created in fams.items():
+        dated = [c for c in created if c is not None]
+        if len(dated) < 2 or size.get(root) is None:
+            continue
+        months = max((as_of - min(dated).date()).days / 30.4375, 1)
+        rates["SLM" if size[root] < t else "LLM"].append((len(dated) - 1) / months)
+    members = sum(len(v) for v in fams.values())
+    return rates, sum(1 for v in fams.values() for c in v if c is not None) / members
+
+
 def claim4(raw: dict[str, pl.DataFrame], t: float) -> tuple[dict[str, str], str]:
     size = dict(zip(raw["models"]["model_id"], raw["models"]["params_total"], strict=True))
     links = raw["model_lineage"].filter(pl.col("relation").is_in(["finetune", "adapter"]))
@@ -131,12 +162,24 @@ def claim4(raw: dict[str, pl.DataFrame], t: float) -> tuple[dict[str, str], str]
             children[parent] = children.get(parent, 0) + 1
     slm = [n for p, n in children.items() if size[p] < t]
     llm = [n for p, n in children.items() if size[p] >= t]
-    if len(slm) < 30 or len(llm) < 30:
-        return {
-            "figure": "no figure" if not (slm and llm) else f"{(sum(slm) / len(slm)) / (sum(llm) / len(llm)):.2f}×"
-        }, CANT
-    ratio = (sum(slm) / len(slm)) / (sum(llm) / len(llm))
-    return {"figure": f"{ratio:.2f}×"}, "supported" if ratio >= 1.2 else "not supported" if ratio <= 0.8 else CANT
+    values = {}
+    if slm and llm:
+        values["figure"] = f"{(sum(slm) / len(slm)) / (sum(llm) / len(llm)):.2f}×"
+    enough_bases = len(slm) >= 30 and len(llm) >= 30
+    finetune = ratio_verdict(sum(slm) / len(slm), sum(llm) / len(llm), True) if enough_bases else CANT
+    rates, dated_share = cadence(raw, t)
+    med = {c: statistics.median(v) for c, v in rates.items() if v}
+    for key, cls in (("detail_4", "SLM"), ("detail_5", "LLM")):
+        if cls in med:
+            values[key] = f"{med[cls]:.3f} a month"
+    if len(med) == 2 and med["LLM"]:
+        values["detail_3"] = f"{med['SLM'] / med['LLM']:.2f}×"
+    enough = len(rates["SLM"]) >= 30 and len(rates["LLM"]) >= 30 and dated_share >= 0.5
+    cad = ratio_verdict(med.get("SLM", 0), med.get("LLM", 0), enough and len(med) == 2)
+    parts = {finetune, cad}
+    verdict = ("supported" if "supported" in parts and "not supported" not in parts else
+               "not supported" if "not supported" in parts and "supported" not in parts else CANT)  # fmt: skip
+    return values, verdict
 
 
 def claim5(raw: dict[str, pl.DataFrame], t: float) -> tuple[dict[str, str], str]:
@@ -227,3 +270,83 @@ def test_claim_sql_runs_as_is_on_the_db(fixture_db: Path) -> None:
         for name in FILES:
             rows = con.sql((REPO_ROOT / "sql" / "claims" / f"{name}.sql").read_text()).fetchall()
             assert len(rows) == 1, name
+
+
+def age_series(raw: dict[str, pl.DataFrame], t: float, series: str) -> dict[tuple[dt.date, str], float]:
+    """Claim 7 over time, from the decoded model_snapshots rows: on each month's last date of the series, per class,
+    the download-weighted median age (months) of dated, sized language models."""
+    snaps = raw["model_snapshots"].filter(pl.col("series") == series)
+    picked = snaps.group_by(pl.col("snapshot_date").dt.truncate("1mo").alias("month")).agg(
+        pl.col("snapshot_date").max()
+    )
+    m = lm_sized(raw["models"], t).filter(
+        pl.col("created_at").is_not_null() & ~pl.col("created_at_unknown").fill_null(False)
+    )
+    out = {}
+    for day in picked["snapshot_date"]:
+        rows = snaps.filter(pl.col("snapshot_date") == day)
+        rows = rows.filter(pl.col("snapshot_at") == pl.col("snapshot_at").max().over("model_id"))
+        rows = rows.select("model_id", d=pl.col("downloads_30d").fill_null(0)).join(
+            m.select("model_id", "created_at", "slm"), on="model_id"
+        )
+        for cls, flag in (("SLM", True), ("LLM", False)):
+            part = sorted(((day - c.date()).days / 30.4375, d) for _, d, c, slm in rows.iter_rows()
+                          if slm == flag and d > 0)  # fmt: skip
+            total, run = sum(d for _, d in part), 0
+            for age, d in part:
+                run += d
+                if run >= total / 2:
+                    out[(day, cls)] = age
+                    break
+    return out
+
+
+def age_chart_rows(at: AppTest) -> list[dict]:
+    for rows in datasets(at):
+        if rows and "median_age_months" in rows[0]:
+            return rows
+    raise AssertionError("no median-age chart on the claims page")
+
+
+@pytest.mark.parametrize(("label", "threshold"), [("10B", 10e9), ("70B", 70e9)])
+def test_claim7_age_over_time_chart_equals_independent_computation(page, raw, label: str, threshold: float) -> None:  # noqa: ANN001
+    at = page(label)
+    series = at.selectbox(key="series").value
+    expected = age_series(raw, threshold, series)
+    assert expected, "the fixture series has dated downloads"
+    rows = age_chart_rows(at)
+    got = {(dt.date.fromisoformat(str(r["snapshot_date"])[:10]), r["cls"]): r["median_age_months"] for r in rows}
+    assert got.keys() == expected.keys()
+    for key, age in expected.items():
+        assert got[key] == pytest.approx(age, abs=1e-9), key
+
+
+def test_series_sql_runs_as_is_on_the_db(fixture_db: Path) -> None:
+    with duckdb.connect(str(fixture_db), read_only=True) as con:
+        for name in SERIES_FILES:
+            rel = con.sql((REPO_ROOT / "sql" / "claims" / f"{name}.sql").read_text())
+            assert {"snapshot_date", "cls", "median_age_months", "models"} <= set(rel.columns), name
+            assert rel.fetchall(), name
+
+
+@pytest.mark.parametrize("threshold", [3e9, 10e9])
+def test_claim4_cadence_on_bundled_data_equals_independent_computation(bundled_db: Path, threshold: float) -> None:
+    """The fixture has too few families for the cadence ratio: check the SQL's row on the bundled data (~400
+    families) against the same computation from raw rows."""
+    with duckdb.connect(str(bundled_db), read_only=True) as con:
+        bundled = {t: con.sql(f"SELECT * FROM {t}").pl() for t in ("models", "model_lineage")}
+        con.execute(f"SET VARIABLE threshold = {threshold}")
+        rel = con.sql((REPO_ROOT / "sql" / "claims" / "04_finetuning.sql").read_text())
+        row = dict(zip(rel.columns, rel.fetchall()[0], strict=True))
+    rates, dated_share = cadence(bundled, threshold)
+    assert len(rates["SLM"]) >= 30 and len(rates["LLM"]) >= 30
+    assert row["detail_4"] == pytest.approx(statistics.median(rates["SLM"]), rel=1e-12)
+    assert row["detail_5"] == pytest.approx(statistics.median(rates["LLM"]), rel=1e-12)
+    assert row["detail_3"] == pytest.approx(row["detail_4"] / row["detail_5"], rel=1e-12)
+    members = bundled["models"].filter(pl.col("family_root").is_not_null()).group_by("family_root").len()
+    in_family = members.filter(pl.col("len") >= 2)["len"].sum()
+    assert row["family_coverage"] == pytest.approx(in_family / bundled["models"].height, rel=1e-12)
+    assert dated_share >= 0.5
+    values, verdict = claim4(bundled, threshold)
+    assert row["verdict"] == verdict
+    assert f"{row['figure']:.2f}×" == values["figure"]
