@@ -349,7 +349,9 @@ def cmd_compact(args: argparse.Namespace) -> ExitCode:
         policy = RetentionPolicy(args.keep_all_days, args.daily_days, args.weekly)
     except ValueError as err:
         return _usage(str(err))
-    print(compact(args.db_path, drop_dates=args.drop_dates, policy=policy, dry_run=args.dry_run).summary())
+    # The retention flags only mean something with --drop-dates: plain `compact` keeps every data point.
+    chosen = policy if args.drop_dates else None
+    print(compact(args.db_path, drop_dates=args.drop_dates, policy=chosen, dry_run=args.dry_run).summary())
     return ExitCode.OK
 
 

@@ -201,3 +201,16 @@ def test_dropping_dates_warns_with_the_count(
     assert f"DROPS {result.snapshot_times_dropped:,} snapshot dates" in err
     assert f"{result.rows_dropped:,} data points" in err and result.rows_dropped > 0
     assert rows(db, "SELECT count(*) FROM model_snapshots")[0][0] == result.rows_after
+
+
+def test_plain_compact_on_the_command_line_is_lossless(fixture_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "hub.duckdb"
+    _with_synthetic_history(fixture_db, db)
+    points = rows(db, ALL_POINTS)
+    assert cli(["compact", "--db", str(db)]) == 0
+    assert rows(db, ALL_POINTS) == points
+    # the retention flags alone drop nothing: that needs --drop-dates
+    assert cli(["compact", "--db", str(db), "--keep-all-days", "0", "--daily-days", "0"]) == 0
+    assert rows(db, ALL_POINTS) == points
+    assert cli(["compact", "--db", str(db), "--drop-dates", "--keep-all-days", "0", "--daily-days", "0"]) == 0
+    assert len(rows(db, ALL_POINTS)) < len(points)
