@@ -67,7 +67,9 @@ def threshold_label(value: float) -> str:
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
-    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    """The first day of a window of `months` calendar months ending with `day`'s month: "Last 3 months" of a
+    5 October is August, September and (the partial) October, not four months."""
+    y, m = divmod(day.year * 12 + day.month - months, 12)
     return dt.date(y, m + 1, 1)
 
 

@@ -285,3 +285,13 @@ def test_trends_flag_the_partial_month(app: AppTest, sql) -> None:  # noqa: ANN0
         assert f"({name} is partial)" in json.dumps(spec)
         assert {r["month"] for r in rows if r["partial"]} == {as_of.replace(day=1)}
     assert any(f"{name} is partial" in c.value.replace("\\", "") for c in app.caption)
+
+
+def test_a_window_of_n_months_spans_n_calendar_months() -> None:
+    import datetime as dt
+
+    from dashboard.state import _months_before
+
+    assert _months_before(dt.date(2026, 10, 5), 3) == dt.date(2026, 8, 1)
+    assert _months_before(dt.date(2026, 10, 5), 12) == dt.date(2025, 11, 1)
+    assert _months_before(dt.date(2026, 1, 31), 1) == dt.date(2026, 1, 1)
