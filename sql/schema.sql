@@ -168,27 +168,27 @@ CREATE TABLE IF NOT EXISTS rollup_day_runs (
     downloads_30d  BIGINT
 );
 
--- model_snapshots rows one run stored, found by range over the spans (no decoding of the whole history).
+-- model_snapshots rows of the snapshots that match (NULL matches all), found by range over the spans: no
+-- decoding of the whole history.
+CREATE OR REPLACE MACRO model_snapshots_where(wanted_run, wanted_series, wanted_date) AS TABLE
+WITH d AS (
+    SELECT * FROM history_slots
+    WHERE (wanted_run IS NULL OR run_id = wanted_run)
+      AND (wanted_series IS NULL OR series = wanted_series)
+      AND (wanted_date IS NULL OR snapshot_date = wanted_date)
+)
+SELECT k.model_id, d.snapshot_at, d.snapshot_date, d.run_id, d.series,
+       s.downloads_30d, s.downloads_all_time, s.likes, s.trending_score
+FROM d
+JOIN (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series) l USING (series)
+JOIN history_spans s
+    ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
+JOIN history_keys k USING (model_key);
+-- The rows one run stored; the rows of one date of one series.
 CREATE OR REPLACE MACRO model_snapshots_of_run(wanted_run) AS TABLE
-WITH d AS (SELECT * FROM history_slots WHERE run_id = wanted_run)
-SELECT k.model_id, d.snapshot_at, d.snapshot_date, d.run_id, d.series,
-       s.downloads_30d, s.downloads_all_time, s.likes, s.trending_score
-FROM d
-JOIN (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series) l USING (series)
-JOIN history_spans s
-    ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
-JOIN history_keys k USING (model_key);
-
--- model_snapshots rows of one date of one series, the same way.
+SELECT * FROM model_snapshots_where(wanted_run, NULL, NULL);
 CREATE OR REPLACE MACRO model_snapshots_on(wanted_series, wanted_date) AS TABLE
-WITH d AS (SELECT * FROM history_slots WHERE series = wanted_series AND snapshot_date = wanted_date)
-SELECT k.model_id, d.snapshot_at, d.snapshot_date, d.run_id, d.series,
-       s.downloads_30d, s.downloads_all_time, s.likes, s.trending_score
-FROM d
-JOIN (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series) l USING (series)
-JOIN history_spans s
-    ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
-JOIN history_keys k USING (model_key);
+SELECT * FROM model_snapshots_where(NULL, wanted_series, wanted_date);
 
 -- Every refresh attempt, including failed and killed ones.
 CREATE TABLE IF NOT EXISTS refresh_runs (
