@@ -13,6 +13,8 @@ import logging
 import math
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 from pathlib import Path
@@ -105,129 +107,6 @@ def _globals(defaults: bool) -> argparse.ArgumentParser:
     p.add_argument("--db", help="DuckDB file (default: $HUBSCOPE_DB, else data/hub.duckdb)", **keep)
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging, tracebacks on errors", **keep)
     return p
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="hubscope", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[_globals(defaults=True)],
-    )  # fmt: skip
-    parser.add_argument("--version", action="version", version=f"hubscope {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
-    common = _globals(defaults=False)
-    for add in (_add_refresh, _add_backfill, _add_status, _add_query, _add_export, _add_compact, _add_schema_doc):
-        add(sub, common)
-    return parser
-
-
-def _add_refresh(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "refresh", parents=[common], help="fetch from the Hub, a snapshot or the hub-stats dump into the DB",
-        description="Fetch model metadata and downloads and store a new snapshot. Without a source or filters: the "
-        "whole Hub through its API.",
-    )  # fmt: skip
-    origin = p.add_mutually_exclusive_group()
-    origin.add_argument(
-        "--from-snapshot", metavar="DIR", type=package_path, nargs="?", const=DEFAULT_SNAPSHOT,
-        help="load a recorded snapshot instead (default: the bundled data/snapshot)",
-    )  # fmt: skip
-    origin.add_argument(
-        "--from-hub-stats", metavar="PATH|REVISION", nargs="?", const="", default=None,
-        help="load the hub-stats dump: a local models.parquet, or a revision of the dataset (default: main)",
-    )  # fmt: skip
-    p.add_argument("--endpoint", help="Hub-compatible endpoint (default: $HF_ENDPOINT or https://huggingface.co)")
-    p.add_argument("--author", help="only this organisation or user")
-    p.add_argument("--task", help="only this pipeline_tag, e.g. text-generation")
-    p.add_argument("--search", help="only ids containing this text")
-    p.add_argument("--limit", type=positive_int, help="stop after this many models")
-    p.add_argument("--sort", help="Hub sort key: downloads, likes, createdAt, lastModified, trendingScore")
-    p.add_argument("--rate-limit-budget", type=budget, default=3600.0, metavar="SECONDS",
-                   help="total time to spend waiting out rate limits before failing (default 3600)")  # fmt: skip
-    p.add_argument("--storage-version", metavar="VERSION",
-                   help="DuckDB storage version of the written file, e.g. v1.0.0 for duckdb 1.x clients")  # fmt: skip
-    p.add_argument("--config", type=package_path, help="classes config (default config/hubscope.toml)")
-    _hub_stats_options(p)
-    p.set_defaults(func=cmd_refresh)
-
-
-def _hub_stats_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--repo-id", default="cfahlgren1/hub-stats", help="hub-stats dataset (default cfahlgren1/hub-stats)")
-    p.add_argument("--filename", default="models.parquet", help="file in the dataset (default models.parquet)")
-
-
-def _add_backfill(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "backfill", parents=[common], help="import past days of the hub-stats dump, one revision per period",
-        description="History on day one: one refresh per chosen revision of the hub-stats dataset, oldest first; "
-        "revisions already imported are skipped.",
-    )  # fmt: skip
-    p.add_argument("--from-hub-stats", action="store_true", required=True, help="the source (the only one so far)")
-    p.add_argument("--since", type=iso_date, required=True, metavar="YYYY-MM-DD", help="first day to import")
-    p.add_argument("--every", choices=("day", "week", "month"), default="week", help="one revision per (default week)")
-    p.add_argument("--keep-downloads", action="store_true", help="keep the downloaded dump files")
-    p.add_argument("--endpoint", help="Hub-compatible endpoint (default: $HF_ENDPOINT or https://huggingface.co)")
-    p.add_argument("--config", type=package_path, help="classes config (default config/hubscope.toml)")
-    _hub_stats_options(p)
-    p.set_defaults(func=cmd_backfill)
-
-
-def _add_status(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("status", parents=[common], help="runs (including failed/killed), model counts and coverage")
-    p.add_argument("--runs", type=positive_int, default=10, help="how many recent runs to list")
-    p.set_defaults(func=cmd_status)
-
-
-def _add_query(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "query", parents=[common], help="run one read-only SELECT against the DB",
-        description="Run one read-only SQL query (SELECT/FROM/WITH/DESCRIBE/SHOW/SUMMARIZE). Writes, several "
-        "statements, settings changes, reading files or URLs and functions that reveal local paths are refused "
-        "(exit 2). The views are described in docs/schema.md; examples in sql/examples/.",
-    )  # fmt: skip
-    p.add_argument("sql", help='e.g. "from language_models limit 5"; use - to read it from stdin')
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output (default table)")
-    p.add_argument("--max-rows", type=row_count, default=10_000, metavar="N", help="stop after N rows (default 10000)")
-    p.add_argument("--timeout", type=seconds, default=10.0, metavar="S", help="time limit (default 10 s)")
-    p.set_defaults(func=cmd_query)
-
-
-def _add_export(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "export", parents=[common], help="export snapshots (Hive-partitioned by date) and tables to Parquet or CSV",
-        description="model_snapshots as OUT/model_snapshots/snapshot_date=YYYY-MM-DD/…, plus models, "
-        "model_lineage and refresh_runs as single files. Reads the DB read-only.",
-    )  # fmt: skip
-    p.add_argument("--format", choices=("parquet", "csv"), default="parquet", dest="fmt")
-    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
-    p.set_defaults(func=cmd_export)
-
-
-def _add_compact(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "compact", parents=[common], help="rewrite the DB compactly; --drop-dates also thins old snapshots",
-        description="Lossless by default (the file is rewritten, every snapshot kept). With --drop-dates: keep "
-        "every snapshot for --keep-all-days, the latest of each day up to --daily-days, the latest of each ISO "
-        "week after that (--no-weekly: none), relative to the newest snapshot. Takes the refresh lock and swaps "
-        "in a new file like a refresh.",
-    )  # fmt: skip
-    p.add_argument("--drop-dates", action="store_true", help="apply the retention policy (drops snapshot rows)")
-    p.add_argument("--keep-all-days", type=days, default=7, metavar="DAYS")
-    p.add_argument("--daily-days", type=days, default=90, metavar="DAYS")
-    p.add_argument("--weekly", action=argparse.BooleanOptionalAction, default=True,
-                   help="keep one snapshot per week beyond --daily-days (default) or drop them")  # fmt: skip
-    p.add_argument("--dry-run", action="store_true", help="only report what would be dropped")
-    p.set_defaults(func=cmd_compact)
-
-
-def _add_schema_doc(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "schema-doc", parents=[common], help="regenerate docs/schema.md from a DB built from the bundled snapshot",
-        description="Builds a DB from data/snapshot in a temporary directory (or uses --db), then writes "
-        "docs/schema.md. --check: exit 1 if the committed file differs.",
-    )  # fmt: skip
-    p.add_argument("--check", action="store_true", help="fail if docs/schema.md is stale")
-    p.add_argument("--out", type=Path, help="doc file (default docs/schema.md)")
-    p.set_defaults(func=cmd_schema_doc)
 
 
 # -- commands ---------------------------------------------------------------------------------------------------
@@ -369,6 +248,145 @@ def cmd_schema_doc(args: argparse.Namespace) -> ExitCode:
         return ExitCode.FAILED if problems else ExitCode.OK
     print(f"wrote {schema_doc.write(db, out)}")
     return ExitCode.OK
+
+
+# -- the command table: one row per subcommand -------------------------------------------------------------------
+
+Option = tuple[tuple[str, ...], dict[str, Any]]
+
+
+def opt(*flags: str, **settings: Any) -> Option:
+    """One `add_argument(*flags, **settings)` call, written as a row of a command's options."""
+    return flags, settings
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    run: Callable[[argparse.Namespace], ExitCode]
+    help: str
+    options: tuple[Option, ...] = ()
+    description: str | None = None
+    exclusive: tuple[Option, ...] = ()  # one mutually exclusive group, listed before the other options
+
+
+ENDPOINT = opt("--endpoint", help="Hub-compatible endpoint (default: $HF_ENDPOINT or https://huggingface.co)")
+CONFIG = opt("--config", type=package_path, help="classes config (default config/hubscope.toml)")
+HUB_STATS = (
+    opt("--repo-id", default="cfahlgren1/hub-stats", help="hub-stats dataset (default cfahlgren1/hub-stats)"),
+    opt("--filename", default="models.parquet", help="file in the dataset (default models.parquet)"),
+)
+
+COMMANDS = (
+    Command(
+        "refresh", cmd_refresh, "fetch from the Hub, a snapshot or the hub-stats dump into the DB",
+        description="Fetch model metadata and downloads and store a new snapshot. Without a source or filters: the "
+        "whole Hub through its API.",
+        exclusive=(
+            opt("--from-snapshot", metavar="DIR", type=package_path, nargs="?", const=DEFAULT_SNAPSHOT,
+                help="load a recorded snapshot instead (default: the bundled data/snapshot)"),
+            opt("--from-hub-stats", metavar="PATH|REVISION", nargs="?", const="", default=None,
+                help="load the hub-stats dump: a local models.parquet, or a revision of the dataset (default: main)"),
+        ),
+        options=(
+            ENDPOINT,
+            opt("--author", help="only this organisation or user"),
+            opt("--task", help="only this pipeline_tag, e.g. text-generation"),
+            opt("--search", help="only ids containing this text"),
+            opt("--limit", type=positive_int, help="stop after this many models"),
+            opt("--sort", help="Hub sort key: downloads, likes, createdAt, lastModified, trendingScore"),
+            opt("--rate-limit-budget", type=budget, default=3600.0, metavar="SECONDS",
+                help="total time to spend waiting out rate limits before failing (default 3600)"),
+            opt("--storage-version", metavar="VERSION",
+                help="DuckDB storage version of the written file, e.g. v1.0.0 for duckdb 1.x clients"),
+            CONFIG, *HUB_STATS,
+        ),
+    ),
+    Command(
+        "backfill", cmd_backfill, "import past days of the hub-stats dump, one revision per period",
+        description="History on day one: one refresh per chosen revision of the hub-stats dataset, oldest first; "
+        "revisions already imported are skipped.",
+        options=(
+            opt("--from-hub-stats", action="store_true", required=True, help="the source (the only one so far)"),
+            opt("--since", type=iso_date, required=True, metavar="YYYY-MM-DD", help="first day to import"),
+            opt("--every", choices=("day", "week", "month"), default="week", help="one revision per (default week)"),
+            opt("--keep-downloads", action="store_true", help="keep the downloaded dump files"),
+            ENDPOINT, CONFIG, *HUB_STATS,
+        ),
+    ),
+    Command(
+        "status", cmd_status, "runs (including failed/killed), model counts and coverage",
+        options=(opt("--runs", type=positive_int, default=10, help="how many recent runs to list"),),
+    ),
+    Command(
+        "query", cmd_query, "run one read-only SELECT against the DB",
+        description="Run one read-only SQL query (SELECT/FROM/WITH/DESCRIBE/SHOW/SUMMARIZE). Writes, several "
+        "statements, settings changes, reading files or URLs and functions that reveal local paths are refused "
+        "(exit 2). The views are described in docs/schema.md; examples in sql/examples/.",
+        options=(
+            opt("sql", help='e.g. "from language_models limit 5"; use - to read it from stdin'),
+            opt("--format", choices=("table", "csv", "json"), default="table", help="output (default table)"),
+            opt("--max-rows", type=row_count, default=10_000, metavar="N", help="stop after N rows (default 10000)"),
+            opt("--timeout", type=seconds, default=10.0, metavar="S", help="time limit (default 10 s)"),
+        ),
+    ),
+    Command(
+        "export", cmd_export, "export snapshots (Hive-partitioned by date) and tables to Parquet or CSV",
+        description="model_snapshots as OUT/model_snapshots/snapshot_date=YYYY-MM-DD/…, plus models, "
+        "model_lineage and refresh_runs as single files. Reads the DB read-only.",
+        options=(
+            opt("--format", choices=("parquet", "csv"), default="parquet", dest="fmt"),
+            opt("--out", required=True, type=Path, metavar="DIR", help="output directory"),
+        ),
+    ),
+    Command(
+        "compact", cmd_compact, "rewrite the DB compactly; --drop-dates also thins old snapshots",
+        description="Lossless by default (the file is rewritten, every snapshot kept). With --drop-dates: keep "
+        "every snapshot for --keep-all-days, the latest of each day up to --daily-days, the latest of each ISO "
+        "week after that (--no-weekly: none), relative to the newest snapshot. Takes the refresh lock and swaps "
+        "in a new file like a refresh.",
+        options=(
+            opt("--drop-dates", action="store_true", help="apply the retention policy (drops snapshot rows)"),
+            opt("--keep-all-days", type=days, default=7, metavar="DAYS"),
+            opt("--daily-days", type=days, default=90, metavar="DAYS"),
+            opt("--weekly", action=argparse.BooleanOptionalAction, default=True,
+                help="keep one snapshot per week beyond --daily-days (default) or drop them"),
+            opt("--dry-run", action="store_true", help="only report what would be dropped"),
+        ),
+    ),
+    Command(
+        "schema-doc", cmd_schema_doc, "regenerate docs/schema.md from a DB built from the bundled snapshot",
+        description="Builds a DB from data/snapshot in a temporary directory (or uses --db), then writes "
+        "docs/schema.md. --check: exit 1 if the committed file differs.",
+        options=(
+            opt("--check", action="store_true", help="fail if docs/schema.md is stale"),
+            opt("--out", type=Path, help="doc file (default docs/schema.md)"),
+        ),
+    ),
+)  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="hubscope", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_globals(defaults=True)],
+    )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"hubscope {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    common = _globals(defaults=False)
+    for command in COMMANDS:
+        _add_command(sub, common, command)
+    return parser
+
+
+def _add_command(sub: Any, common: argparse.ArgumentParser, command: Command) -> None:
+    p = sub.add_parser(command.name, parents=[common], help=command.help, description=command.description)
+    group = p.add_mutually_exclusive_group() if command.exclusive else p
+    for flags, settings in command.exclusive:
+        group.add_argument(*flags, **settings)
+    for flags, settings in command.options:
+        p.add_argument(*flags, **settings)
+    p.set_defaults(func=command.run)
 
 
 def _setup_logging(verbose: bool) -> None:
