@@ -87,6 +87,12 @@ def fill_from_daily_lists(records: dict[str, dict], src: Path) -> None:
         record.setdefault("gated", {"False": False, "auto": "auto", "manual": "manual"}.get(row["gated"], False))
 
 
+def _latest_per_day(path: Path, order: str, series: str, cols: list[str]) -> pl.DataFrame:
+    """A file fetched several times a day: the last fetch of each (model, date), as one series."""
+    latest = pl.read_parquet(path).sort(order).group_by("model_id", "snapshot_date").last()
+    return latest.with_columns(series=pl.lit(series)).select(cols)
+
+
 def history(src: Path) -> pl.DataFrame:
     """Every recorded (model, date) with its real 30-day downloads and likes, one series per source; the
     hub-stats daily series has all-time downloads only (sql/daily_downloads.sql derives downloads per day)."""
@@ -97,22 +103,8 @@ def history(src: Path) -> pl.DataFrame:
         .with_columns(series=pl.lit("catalog"))
         .select(cols)
     )
-    daily = (
-        pl.read_parquet(src / "daily-top-2026-08.parquet")
-        .sort("fetched_at")
-        .group_by("model_id", "snapshot_date")
-        .last()
-        .with_columns(series=pl.lit("daily-top"))
-        .select(cols)
-    )
-    trending = (
-        pl.read_parquet(src / "trending-top10-2026.parquet")
-        .sort("snapshot_ts")
-        .group_by("model_id", "snapshot_date")
-        .last()
-        .with_columns(series=pl.lit("trending-top10"))
-        .select(cols)
-    )
+    daily = _latest_per_day(src / "daily-top-2026-08.parquet", "fetched_at", "daily-top", cols)
+    trending = _latest_per_day(src / "trending-top10-2026.parquet", "snapshot_ts", "trending-top10", cols)
     hubstats = (
         pl.read_parquet(src / "hubstats-daily-2026.parquet")
         .with_columns(series=pl.lit(DAILY_SERIES), downloads_30d=pl.lit(None, pl.Int64), likes=pl.lit(None, pl.Int64))
