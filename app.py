@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import data, state
 from pipeline.bootstrap import ensure_db
 from pipeline.paths import db_path
+from pipeline.product import safe_sql
 
 st.set_page_config(page_title="HubScope · SLM vs LLM", page_icon="📊", layout="wide")
 
@@ -44,5 +45,6 @@ navigation = st.navigation(
         ],
     }
 )
+safe_sql.prestart()  # the SQL box's worker starts while the first page draws
 st.session_state["_filters"] = state.sidebar()
 navigation.run()

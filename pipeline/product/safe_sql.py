@@ -241,6 +241,12 @@ def _worker() -> _Zygote:
         return _zygote
 
 
+def prestart() -> None:
+    """Start the worker in the background (the dashboard does at start-up), so the first query does not wait."""
+    if _zygote is None or not _zygote.alive():
+        threading.Thread(target=_worker, name="hubscope-sql-prestart", daemon=True).start()
+
+
 def _run_worker(zygote: _Zygote, job: Path, deadline: float, timeout_s: float) -> tuple[int, bool]:
     """Run the child until it exits; kill it at the deadline or the RSS cap. Returns (peak RSS seen, whether it
     was ended by a signal)."""
