@@ -91,6 +91,21 @@ def name_key_expr(model_id: str = "model_id") -> pl.Expr:
     return pl.col(model_id).str.split("/").list.last().str.to_lowercase().str.replace_all(r"([^a-z0-9.])", "$1$1")
 
 
+def _size(groups: pl.Expr, number: str, unit: str) -> pl.Expr:
+    """Parameters from a pattern's number and unit groups (null when the pattern did not match)."""
+    return groups.struct.field(number).cast(pl.Float64) * _unit_expr(groups.struct.field(unit))
+
+
+def _first_match(cases: list[tuple[pl.Expr, pl.Expr | None]], otherwise: pl.Expr) -> pl.Expr:
+    """The value of the first case whose pattern matched (its key is not null): the order in which
+    parse_params_from_name tries the patterns."""
+    (key, value), *rest = cases
+    chain = pl.when(key.is_not_null()).then(value)
+    for key, value in rest:
+        chain = chain.when(key.is_not_null()).then(value)
+    return chain.otherwise(otherwise)
+
+
 def name_params_expr(model_id: str = "model_id", key: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr]:
     """Vectorized parse_params_from_name: (total, active) Int64 expressions over the model id column.
 
@@ -100,42 +115,20 @@ def name_params_expr(model_id: str = "model_id", key: pl.Expr | None = None) -> 
     s = name_key_expr(model_id) if key is None else key
 
     ta = s.str.extract_groups(RE_TOTAL_ACTIVE)
-    ta_total = ta.struct.field("1").cast(pl.Float64) * _unit_expr(ta.struct.field("2"))
-    ta_active = ta.struct.field("3").cast(pl.Float64) * _unit_expr(ta.struct.field("4"))
+    ta_total, ta_active = _size(ta, "1", "2"), _size(ta, "3", "4")
 
     nx = s.str.extract_groups(RE_N_X_M)
     n = nx.struct.field("1").cast(pl.Float64)
-    msz = nx.struct.field("2").cast(pl.Float64) * _unit_expr(nx.struct.field("3"))
+    msz = _size(nx, "2", "3")
     nx_total = msz * (1 + (n - 1) * MOE_FFN_SHARE)
     nx_active = msz * (1 + (pl.min_horizontal(n, pl.lit(float(MOE_TOP_K))) - 1) * MOE_FFN_SHARE)
 
-    be = s.str.extract_groups(RE_B_E)
-    be_active = be.struct.field("1").cast(pl.Float64) * _unit_expr(be.struct.field("2"))
+    be_active = _size(s.str.extract_groups(RE_B_E), "1", "2")
+    ao_active = _size(s.str.extract_groups(RE_ACTIVE_ONLY), "1", "2")
+    plain_first = _size(s.str.extract_groups(RE_PLAIN), "1", "2")
 
-    ao = s.str.extract_groups(RE_ACTIVE_ONLY)
-    ao_active = ao.struct.field("1").cast(pl.Float64) * _unit_expr(ao.struct.field("2"))
-
-    pg = s.str.extract_groups(RE_PLAIN)
-    plain_first = pg.struct.field("1").cast(pl.Float64) * _unit_expr(pg.struct.field("2"))
-
-    total = (
-        pl.when(ta_total.is_not_null())
-        .then(ta_total)
-        .when(nx_total.is_not_null())
-        .then(nx_total)
-        .when(be_active.is_not_null())
-        .then(None)
-        .otherwise(plain_first)
-    )
-    active = (
-        pl.when(ta_total.is_not_null())
-        .then(ta_active)
-        .when(nx_total.is_not_null())
-        .then(nx_active)
-        .when(be_active.is_not_null())
-        .then(be_active)
-        .when(plain_first.is_not_null())
-        .then(None)
-        .otherwise(ao_active)
+    total = _first_match([(ta_total, ta_total), (nx_total, nx_total), (be_active, None)], plain_first)
+    active = _first_match(
+        [(ta_total, ta_active), (nx_total, nx_active), (be_active, be_active), (plain_first, None)], ao_active
     )
     return total.round().cast(pl.Int64), active.round().cast(pl.Int64)
