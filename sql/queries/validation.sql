@@ -10,10 +10,10 @@ WITH pub AS (
                    'metric': 'VARCHAR', 'downloads': 'VARCHAR', 'data_date': 'DATE',
                    'published_denominator': 'VARCHAR', 'source': 'VARCHAR'})
 ),
-full_snapshots AS (
+full_snapshots AS (  -- from the slot table: a slot with rows is a snapshot (no decoding of the history)
     SELECT s.run_id, min(s.snapshot_at) AS snapshot_at
-    FROM model_snapshots s JOIN refresh_runs r USING (run_id)
-    WHERE r.status = 'ok' AND r.is_full AND s.series = 'hub'
+    FROM history_slots s JOIN refresh_runs r USING (run_id)
+    WHERE r.status = 'ok' AND r.is_full AND s.series = 'hub' AND s.models > 0
     GROUP BY s.run_id
 ),
 basis AS (  -- the nearest whole-Hub snapshot for each data date (NULL run_id: none in the DB)
@@ -22,30 +22,40 @@ basis AS (  -- the nearest whole-Hub snapshot for each data date (NULL run_id: n
     FROM (SELECT DISTINCT data_date FROM pub) d LEFT JOIN full_snapshots f ON true
     GROUP BY d.data_date
 ),
-per_model AS (
-    SELECT b.data_date, s.model_id, s.downloads_30d, s.downloads_all_time
-    FROM basis b JOIN model_snapshots s ON s.run_id = b.run_id AND s.series = 'hub'
+runs AS (SELECT DISTINCT run_id FROM basis),  -- each basis measured once, however many data dates share it
+basis_slots AS MATERIALIZED (  -- materialized: the span join below then sees only these slots, not every one
+    SELECT b.run_id, d.slot, max(d.slot) OVER () AS latest_slot
+    FROM history_slots d LEFT JOIN runs b ON d.run_id = b.run_id
+    WHERE d.series = 'hub'
+    QUALIFY b.run_id IS NOT NULL
+),
+per_model AS (  -- the basis run's rows, decoded from the spans that cover its slot (model_snapshots_where's join)
+    SELECT b.run_id, k.model_id, s.downloads_30d, s.downloads_all_time
+    FROM basis_slots b
+    JOIN history_spans s
+        ON s.series = 'hub' AND b.slot >= s.first_slot AND b.slot <= coalesce(s.last_slot, b.latest_slot)
+    JOIN history_keys k USING (model_key)
     UNION ALL
-    SELECT b.data_date, m.model_id, m.downloads_30d, m.downloads_all_time
-    FROM basis b CROSS JOIN models m WHERE b.run_id IS NULL
+    SELECT b.run_id, m.model_id, m.downloads_30d, m.downloads_all_time
+    FROM runs b CROSS JOIN models m WHERE b.run_id IS NULL
 ),
 rows AS (
-    SELECT p.data_date, p.model_id, m.author, m.params_total,
+    SELECT p.run_id, p.model_id, m.author, m.params_total,
            m.safetensors_total IS NOT NULL AS with_safetensors,
            m.model_id IN (SELECT child_id FROM model_lineage WHERE source = 'baseModels') AS with_base_models,
            coalesce(p.downloads_30d, 0) AS d30, p.downloads_all_time AS d_all
     FROM per_model p JOIN models m USING (model_id)
 ),
 kind AS (  -- all-time downloads when every model of the basis has them, else the 30-day count
-    SELECT data_date, count(d_all) = count(*) AND count(*) > 0 AS all_time FROM rows GROUP BY data_date
+    SELECT run_id, count(d_all) = count(*) AND count(*) > 0 AS all_time FROM rows GROUP BY run_id
 ),
 measured AS (
     SELECT r.*, k.all_time, CASE WHEN k.all_time THEN r.d_all ELSE r.d30 END AS d
-    FROM rows r JOIN kind k USING (data_date)
+    FROM rows r JOIN kind k ON k.run_id IS NOT DISTINCT FROM r.run_id
 ),
 totals AS (
     SELECT
-        data_date, any_value(all_time) AS all_time,
+        run_id, any_value(all_time) AS all_time,
         count(*) AS models, count(params_total) AS models_sized,
         sum(d)::DOUBLE AS downloads, sum(d) FILTER (params_total IS NOT NULL)::DOUBLE AS downloads_sized,
         sum(d30)::DOUBLE AS downloads_30d, sum(d_all)::DOUBLE AS downloads_all_time,
@@ -55,18 +65,18 @@ totals AS (
         sum(d) FILTER (params_total < 1e8)::DOUBLE AS under_1e8,
         count(*) FILTER (with_safetensors) AS with_safetensors,
         count(*) FILTER (with_base_models) AS with_base_models
-    FROM measured GROUP BY data_date
+    FROM measured GROUP BY run_id
 ),
 top_authors AS (
-    SELECT data_date, sum(d)::DOUBLE AS top50 FROM (
-        SELECT data_date, author, sum(d) AS d, row_number() OVER (PARTITION BY data_date ORDER BY sum(d) DESC) AS rank
-        FROM measured GROUP BY data_date, author
-    ) WHERE rank <= 50 GROUP BY data_date
+    SELECT run_id, sum(d)::DOUBLE AS top50 FROM (
+        SELECT run_id, author, sum(d) AS d, row_number() OVER (PARTITION BY run_id ORDER BY sum(d) DESC) AS rank
+        FROM measured GROUP BY run_id, author
+    ) WHERE rank <= 50 GROUP BY run_id
 ),
 top_models AS (
-    SELECT data_date, sum(d)::DOUBLE AS top200 FROM (
-        SELECT data_date, d, row_number() OVER (PARTITION BY data_date ORDER BY d DESC) AS rank FROM measured
-    ) WHERE rank <= 200 GROUP BY data_date
+    SELECT run_id, sum(d)::DOUBLE AS top200 FROM (
+        SELECT run_id, d, row_number() OVER (PARTITION BY run_id ORDER BY d DESC) AS rank FROM measured
+    ) WHERE rank <= 200 GROUP BY run_id
 ),
 ours AS (
     SELECT
@@ -94,9 +104,10 @@ ours AS (
              WHEN p.metric IN ('models', 'with_safetensors', 'with_base_models') THEN '-'
              WHEN t.all_time THEN 'all-time' ELSE '30-day' END AS downloads_used
     FROM pub p
-    LEFT JOIN totals t USING (data_date)
-    LEFT JOIN top_authors a USING (data_date)
-    LEFT JOIN top_models tm USING (data_date)
+    JOIN basis b USING (data_date)
+    LEFT JOIN totals t ON t.run_id IS NOT DISTINCT FROM b.run_id
+    LEFT JOIN top_authors a ON a.run_id IS NOT DISTINCT FROM b.run_id
+    LEFT JOIN top_models tm ON tm.run_id IS NOT DISTINCT FROM b.run_id
 )
 SELECT
     p.figure_id,
