@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import polars as pl
@@ -104,6 +105,15 @@ def empty(frame: pl.DataFrame | None, message: str = NO_MATCH) -> bool:
         st.info(message, icon="🔎")
         return True
     return False
+
+
+def models_or_stop(kpis: dict[str, Any] | None) -> dict[str, Any]:
+    """The view's KPI row when it has models; otherwise the empty note and st.stop(): every chart below would
+    be empty, and one note says so better than one per chart."""
+    if not kpis or not kpis.get("models"):
+        empty(None)
+        st.stop()
+    return kpis
 
 
 def _chart(frame: pl.DataFrame, tips: Tips, titles: Mapping[str, str] | None = None) -> tuple[alt.Chart, list]:

@@ -9,10 +9,7 @@ from dashboard import format as fmt
 f = state.current()
 st.title("Market size")
 scope.caveat()
-kpis = data.one("overview_kpis", f.params())
-if not kpis or not kpis.get("models"):
-    charts.empty(None)
-    st.stop()
+kpis = charts.models_or_stop(data.one("overview_kpis", f.params()))
 
 c = st.columns(4)
 c[0].metric("SLM share · downloads", fmt.percent(kpis["share_downloads"]))

@@ -9,12 +9,9 @@ from dashboard import format as fmt
 
 f = state.current()
 meta = data.one("meta")
-kpis = data.one("overview_kpis", f.params())
 
 st.title("SLM vs LLM on the Hugging Face Hub")
-if not kpis or not kpis.get("models"):
-    charts.empty(None)
-    st.stop()
+kpis = charts.models_or_stop(data.one("overview_kpis", f.params()))
 
 text, facts, trend = headline.sentence(f)
 unknown = state.UNKNOWN[f.unknown].lower()

@@ -8,10 +8,7 @@ from dashboard import format as fmt
 f = state.current()
 st.title("Sizes")
 scope.caveat()
-kpis = data.one("overview_kpis", f.params())
-if not kpis or not kpis.get("models"):
-    charts.empty(None)
-    st.stop()
+kpis = charts.models_or_stop(data.one("overview_kpis", f.params()))
 coverage = f"{fmt.integer(kpis['models_sized'])} of {fmt.integer(kpis['models'])} models in view have a parameter count"
 
 st.subheader("Parameter distribution by class (log scale)")
