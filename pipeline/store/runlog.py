@@ -7,12 +7,16 @@ successful refresh copies journal runs into `refresh_runs`; `status` shows both.
 The journal is advisory: anyone can edit, truncate or delete it. It is validated on read into typed
 `RunRecord`s (datetimes parsed, integers in range); a line or a run that cannot become a valid `refresh_runs`
 row is skipped with one warning and left in the file for a human to look at. It never fails a refresh.
+
+`RunRecord` is the one run type: `refresh_runs` rows read back from the DB go through the same checks
+(`RunRecord.from_row`), so the writer, `status` and the Data page see journal and DB runs alike.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,9 +34,6 @@ RUN_FIELDS = (
 )  # fmt: skip
 STATUSES = ("running", "ok", "failed", "killed")
 INT32_MAX = 2**31 - 1  # refresh_runs' INTEGER columns
-_INT_FIELDS = ("run_id", "pages_fetched", "models_seen", "models_new", "models_rejected", "snapshot_rows", "pid")
-_TEXT_FIELDS = ("status", "source", "error", "hubscope_version")
-_TIME_FIELDS = ("started_at", "finished_at")
 KILLED_ERROR = "the process ended without finishing (killed or crashed); previous DB kept"
 
 
@@ -42,7 +43,7 @@ class JournalError(OSError):
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One refresh attempt as `refresh_runs` stores it (plus the pid of the process that ran it)."""
+    """One refresh attempt as `refresh_runs` stores it (plus, from the journal, the pid of the process that ran it)."""
 
     run_id: int
     started_at: datetime
@@ -60,10 +61,21 @@ class RunRecord:
     hubscope_version: str | None = None
     pid: int | None = None
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> RunRecord:
+        """A `refresh_runs` row as the DB returns it (filters as JSON text); BadEntry when it cannot be a run."""
+        return _record(_check_event({**row, "filters": _json_object(row.get("filters"))}))
+
     def row(self) -> dict[str, Any]:
         """The `refresh_runs` columns (no pid)."""
         values = asdict(self)
         return {k: values[k] for k in RUN_FIELDS}
+
+    def __getitem__(self, key: str) -> Any:  # read like the dicts callers used before (run["status"])
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
 
 
 class BadEntry(ValueError):
@@ -103,14 +115,61 @@ def _int(name: str, value: Any, low: int) -> int:
 
 
 def _time(name: str, value: Any) -> datetime:
+    parsed = value if isinstance(value, datetime) else None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             parsed = None
-        if parsed is not None:
-            return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+    if parsed is not None:
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
     raise BadEntry(f"{name} is not an ISO timestamp: {value!r:.40}")
+
+
+def _text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise BadEntry(f"{name} is not text: {value!r:.40}")
+    if name == "status" and value not in STATUSES:
+        raise BadEntry(f"status is not one of {', '.join(STATUSES)}: {value!r:.40}")
+    return value
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise BadEntry(f"{name} is not true/false: {value!r:.40}")
+    return value
+
+
+def _object(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadEntry(f"{name} is not an object: {value!r:.40}")
+    return value
+
+
+def _json_object(text: Any) -> Any:
+    """refresh_runs.filters (JSON text) as the journal writes it: an object (checked by _object)."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise BadEntry(f"filters is not JSON: {text!r:.40}") from None
+
+
+def _ids(name: str, value: Any) -> int:
+    return _int(name, value, 1)
+
+
+def _counts(name: str, value: Any) -> int:
+    return _int(name, value, 0)
+
+
+# How each known field is checked; a key not here is dropped (the journal may grow fields old readers ignore).
+_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "run_id": _ids, "pid": _ids, "started_at": _time, "finished_at": _time, "is_full": _flag, "filters": _object,
+    **dict.fromkeys(("pages_fetched", "models_seen", "models_new", "models_rejected", "snapshot_rows"), _counts),
+    **dict.fromkeys(("status", "source", "error", "hubscope_version"), _text),
+}  # fmt: skip
 
 
 def _check_event(event: Any) -> dict[str, Any]:
@@ -119,28 +178,10 @@ def _check_event(event: Any) -> dict[str, Any]:
         raise BadEntry(f"not an object: {type(event).__name__}")
     if "run_id" not in event:
         raise BadEntry("no run_id")
-    out: dict[str, Any] = {"run_id": _int("run_id", event["run_id"], 1)}
+    out: dict[str, Any] = {"run_id": _ids("run_id", event["run_id"])}  # first: its problem is the one named
     for key, value in event.items():
-        if key == "run_id" or value is None or key not in (*RUN_FIELDS, "pid"):
-            continue
-        if key in _INT_FIELDS:
-            out[key] = _int(key, value, 1 if key == "pid" else 0)
-        elif key in _TIME_FIELDS:
-            out[key] = _time(key, value)
-        elif key in _TEXT_FIELDS:
-            if not isinstance(value, str):
-                raise BadEntry(f"{key} is not text: {value!r:.40}")
-            if key == "status" and value not in STATUSES:
-                raise BadEntry(f"status is not one of {', '.join(STATUSES)}: {value!r:.40}")
-            out[key] = value
-        elif key == "is_full":
-            if not isinstance(value, bool):
-                raise BadEntry(f"is_full is not true/false: {value!r:.40}")
-            out[key] = value
-        elif key == "filters":
-            if not isinstance(value, dict):
-                raise BadEntry(f"filters is not an object: {value!r:.40}")
-            out[key] = value
+        if key != "run_id" and value is not None and key in _CHECKS:
+            out[key] = _CHECKS[key](key, value)
     return out
 
 
@@ -213,12 +254,6 @@ def read(db: Path) -> Journal:
             path, len(problems), "y" if len(problems) == 1 else "ies", "; ".join(problems[:3]),
         )  # fmt: skip
     return Journal(records, set(by_id), problems)
-
-
-def runs(db: Path) -> list[dict[str, Any]]:
-    """Valid journal runs as dicts typed as `refresh_runs` rows read from the DB are (datetimes, not ISO strings;
-    filters as JSON text), latest state of each; a started run whose process is gone is 'killed'."""
-    return [{**asdict(r), "filters": orjson.dumps(r.filters).decode()} for r in read(db).records]
 
 
 def next_run_id(db: Path, latest_in_db: int) -> int:
