@@ -22,22 +22,33 @@ ends AS (  -- the series' dates from history_slots (one row per snapshot), not t
                                                               WHERE history_slots.series = p.sname) - INTERVAL 30 DAY) AS d_from
     FROM history_slots, p WHERE history_slots.series = p.sname
 ),
-rows2 AS (  -- the snapshot rows of both dates, found by range over the spans (model_snapshots_on, sql/schema.sql)
-    SELECT * FROM model_snapshots_on((SELECT sname FROM p), (SELECT d_from FROM ends))
-    UNION ALL
-    SELECT * FROM model_snapshots_on((SELECT sname FROM p), (SELECT d_to FROM ends))
+rng AS (  -- the slots of each date (a date's slots are consecutive) and the series' latest slot
+    SELECT min(h.slot) FILTER (WHERE h.snapshot_date = e.d_from) AS from_lo, max(h.slot) FILTER (WHERE h.snapshot_date = e.d_from) AS from_hi,
+           min(h.slot) FILTER (WHERE h.snapshot_date = e.d_to) AS to_lo, max(h.slot) FILTER (WHERE h.snapshot_date = e.d_to) AS to_hi,
+           max(h.slot) AS latest
+    FROM history_slots h, p, ends e WHERE h.series = p.sname
 ),
-pair AS (
-    SELECT s.snapshot_date, model_class(m.params_total, p.t) AS cls, COALESCE(s.downloads_30d, 0) AS dl
-    FROM rows2 s JOIN models m USING (model_id), p
-    WHERE m.is_language_model AND m.params_total IS NOT NULL
-      AND s.model_id IN (SELECT model_id FROM rows2 GROUP BY model_id HAVING count(DISTINCT snapshot_date) = 2)
+covered AS (  -- per span, how many slots of each date it covers (the decoded rows it stands for there)
+    SELECT s.model_key, COALESCE(s.downloads_30d, 0) AS dl,
+           CASE WHEN s.first_slot <= r.from_hi AND coalesce(s.last_slot, r.latest) >= r.from_lo
+                THEN least(coalesce(s.last_slot, r.latest), r.from_hi) - greatest(s.first_slot, r.from_lo) + 1 ELSE 0 END AS n_from,
+           CASE WHEN s.first_slot <= r.to_hi AND coalesce(s.last_slot, r.latest) >= r.to_lo
+                THEN least(coalesce(s.last_slot, r.latest), r.to_hi) - greatest(s.first_slot, r.to_lo) + 1 ELSE 0 END AS n_to
+    FROM history_spans s, rng r
+    WHERE s.series = COALESCE(getvariable('series'), 'catalog')  -- p.sname, as a constant the scan filters on
+      AND s.first_slot <= r.to_hi AND coalesce(s.last_slot, r.latest) >= coalesce(r.from_lo, r.to_lo)
+),
+pair AS (  -- the models recorded on both dates, with their downloads summed over each date's rows
+    SELECT c.model_key, sum(c.n_to) AS rows_to, sum(c.dl * c.n_from) AS dl_from, sum(c.dl * c.n_to) AS dl_to
+    FROM covered c GROUP BY c.model_key HAVING sum(c.n_from) > 0 AND sum(c.n_to) > 0
 ),
 move AS (
-    SELECT COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND snapshot_date = ends.d_to), 0) / NULLIF(sum(dl) FILTER (WHERE snapshot_date = ends.d_to), 0)
-         - COALESCE(sum(dl) FILTER (WHERE cls = 'SLM' AND snapshot_date = ends.d_from), 0) / NULLIF(sum(dl) FILTER (WHERE snapshot_date = ends.d_from), 0) AS change,
-           count(*) FILTER (WHERE snapshot_date = ends.d_to) AS cohort
-    FROM pair, ends
+    SELECT COALESCE(sum(x.dl_to) FILTER (WHERE x.cls = 'SLM'), 0) / NULLIF(sum(x.dl_to), 0)
+         - COALESCE(sum(x.dl_from) FILTER (WHERE x.cls = 'SLM'), 0) / NULLIF(sum(x.dl_from), 0) AS change,
+           COALESCE(sum(x.rows_to), 0) AS cohort
+    FROM (SELECT pair.*, model_class(m.params_total, p.t) AS cls
+          FROM pair JOIN history_keys k USING (model_key) JOIN models m USING (model_id), p
+          WHERE m.is_language_model AND m.params_total IS NOT NULL) x
 ),
 f AS (
     SELECT k.*, move.*, ends.*,

@@ -4,14 +4,12 @@
 --   sort 'downloads' ('params' | 'likes' | 'created' | 'id'), max_rows 5000,
 --   include_test false (test/CI repos are left out unless true).
 -- matches = all rows that match before the cap.
--- test_repo: the enrichment's is_test_repo flag when the DB has that column (struct_pack over COLUMNS binds
--- whether or not it exists), else the id patterns of the Hub's test/CI namespaces and tiny random models.
+-- test_repo: the enrichment's is_test_repo flag where set, else the id patterns of the Hub's test/CI namespaces and
+-- tiny random models. The empty UNION BY NAME gives an is_test_repo column (NULL) to a DB built before it existed.
 WITH t AS (
-    SELECT *, COALESCE(
-        TRY_CAST(to_json(struct_pack(*COLUMNS('^(model_id|is_test_repo)$'))) ->> 'is_test_repo' AS BOOLEAN),
-        regexp_matches(lower(model_id), '(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)')
-    ) AS test_repo
-    FROM hs_models()
+    SELECT *, COALESCE(is_test_repo, regexp_matches(lower(model_id),
+        '(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)')) AS test_repo
+    FROM (FROM hs_models() UNION ALL BY NAME SELECT NULL::BOOLEAN AS is_test_repo WHERE false)
 ),
 f AS (
     SELECT *

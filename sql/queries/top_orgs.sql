@@ -2,14 +2,11 @@
 -- class's downloads. (One group per author with per-class sums, then a top-N per class: no window over all.)
 -- Variables: threshold default_threshold(), scope 'language', unknown 'exclude', tasks [], orgs [], n 15 (per class),
 --   include_test false (test/CI repos left out; the same rule as explorer.sql).
-WITH t AS (
-    SELECT *, COALESCE(
-        TRY_CAST(to_json(struct_pack(*COLUMNS('^(model_id|is_test_repo)$'))) ->> 'is_test_repo' AS BOOLEAN),
-        regexp_matches(lower(model_id), '(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)')
-    ) AS test_repo
-    FROM hs_models()
+WITH m AS (  -- the empty UNION BY NAME gives an is_test_repo column (NULL) to a DB built before it existed
+    SELECT * FROM (FROM hs_models() UNION ALL BY NAME SELECT NULL::BOOLEAN AS is_test_repo WHERE false)
+    WHERE COALESCE(getvariable('include_test'), false) OR NOT COALESCE(is_test_repo, regexp_matches(lower(model_id),
+        '(^|/)[a-z0-9-]*internal-testing/|tiny-random|(^|[/_-])(dummy|debug)([_-]|$)'))
 ),
-m AS (SELECT * FROM t WHERE COALESCE(getvariable('include_test'), false) OR NOT test_repo),
 o AS (
     SELECT
         COALESCE(author, '(none)')                                           AS author,
