@@ -93,10 +93,7 @@ def caption(text: str) -> None:
 
 def escape_markdown(text: str) -> str:
     """Text shown literally by st.markdown/st.caption: markdown and HTML characters escaped."""
-    out = []
-    for ch in str(text):
-        out.append("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch)
-    return "".join(out)
+    return "".join("\\" + ch if ch in "\\`*_{}[]()<>#+-.!|~$:" else ch for ch in str(text))
 
 
 def empty(frame: pl.DataFrame | None, message: str = NO_MATCH) -> bool:
@@ -183,18 +180,10 @@ def hbars(frame: pl.DataFrame, y: str, x: str, *, tips: Tips, y_title: str | Non
 
 def class_bars(frame: pl.DataFrame, field: str, title: str, share: str, share_title: str) -> alt.Chart:
     """Models per `field` value, stacked by class, most common first; the tooltip adds the `share` column."""
-    by_count = alt.EncodingSortField("models", op="sum", order="descending")
     return hbars(
-        frame,
-        field,
-        "models",
-        tips={field: "", "cls": "", "models": "integer", share: "percent"},
-        titles={share: share_title},
-        y_title=title,
-        color=class_color(),
-        sort=by_count,
-        step=22,
-    )
+        frame, field, "models", tips={field: "", "cls": "", "models": "integer", share: "percent"},
+        titles={share: share_title}, y_title=title, color=class_color(), sort=by_total("models"), step=22,
+    )  # fmt: skip
 
 
 def histogram(frame: pl.DataFrame) -> alt.Chart:

@@ -27,18 +27,17 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(x) else x
 
 
-def _scaled(x: float, units: tuple[tuple[str, float], ...], digits: int, trim: bool) -> str:
-    """x in the largest unit it reaches after rounding (999,960 → '1.0M', not '1000.0k')."""
+def _scaled(x: float, units: tuple[tuple[str, float], ...], spec: str, reach: float) -> str:
+    """x in the largest unit it reaches after rounding to `spec` (999,960 → '1.0M', not '1000.0k'); `reach` is the
+    share of a unit that rounds up to one of it."""
     sign = "-" if x < 0 else ""
     x = abs(x)
     for i, (unit, div) in enumerate(units):
-        if x >= div * (1 - 0.5 * 10 ** -(digits + 2)):
-            text = f"{x / div:.{digits}f}"
+        if x >= div * reach:
+            text = f"{x / div:{spec}}"
             if float(text) >= 1000 and i > 0:  # rounding pushed it to the next unit
                 unit, div = units[i - 1]
-                text = f"{x / div:.{digits}f}"
-            if trim and "." in text:
-                text = text.rstrip("0").rstrip(".")
+                text = f"{x / div:{spec}}"
             return f"{sign}{text}{unit}"
     return f"{sign}{x:,.0f}"
 
@@ -50,7 +49,7 @@ def count(n: Any, digits: int = 1) -> str:
         return MISSING
     if abs(x) < 1000:
         return f"{x:,.0f}"
-    return _scaled(x, _COUNT_UNITS, digits, trim=False)
+    return _scaled(x, _COUNT_UNITS, f".{digits}f", reach=1 - 0.5 * 10 ** -(digits + 2))
 
 
 def integer(n: Any) -> str:
@@ -66,16 +65,7 @@ def params(p: Any) -> str:
         return "unknown"
     if abs(x) < 1e6:
         return f"{x:,.0f}"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    for i, (unit, div) in enumerate(_PARAM_UNITS):
-        if x >= div * 0.9995:
-            text = f"{x / div:.3g}"
-            if float(text) >= 1000 and i > 0:
-                unit, div = _PARAM_UNITS[i - 1]
-                text = f"{x / div:.3g}"
-            return f"{sign}{text}{unit}"
-    return f"{sign}{x:,.0f}"
+    return _scaled(x, _PARAM_UNITS, ".3g", reach=0.9995)
 
 
 def percent(x: Any, digits: int = 1) -> str:
