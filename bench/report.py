@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,53 +25,110 @@ def _busy(h: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]
             if k.startswith("busy_")]  # fmt: skip
 
 
-def size_table(runs: list[dict[str, Any]]) -> str:
-    lines = [
-        "| commit | date | models | end-to-end models/s | CPU path models/s | floor (read_json) models/s | CPU / floor "
-        "| CPU path peak RSS | first refresh peak RSS | DB file, 1 snapshot |",
-        "|" + "---|" * 10,
-    ]
+def _head(*columns: str) -> list[str]:
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
+def _rows(runs: list[dict[str, Any]], key: str = "results") -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """(meta, result) of every run's `key` list, newest run first."""
     for run in runs:
-        meta = run["meta"]
-        for r in run["results"]:
-            n, cpu, fl = r["models"], r["cpu"], r["floor"]
-            lines.append(
-                f"| {meta['commit']} | {meta['date'][:10]} | {n:,} | {n / r['e2e']['seconds']:,.0f} "
-                f"| {cpu['models'] / cpu['seconds']:,.0f} | {fl['models'] / fl['seconds']:,.0f} "
-                f"| {fl['seconds'] / cpu['seconds']:.2f} | {cpu['rss_mb']:,.0f} MB | {r['e2e']['rss_mb']:,.0f} MB "
-                f"| {r['file_mb_1_snapshot']:,.1f} MB |"
-            )
+        for r in run.get(key) or []:
+            yield run["meta"], r
+
+
+def size_table(runs: list[dict[str, Any]]) -> str:
+    lines = _head(
+        "commit", "date", "models", "end-to-end models/s", "CPU path models/s", "floor (read_json) models/s",
+        "CPU / floor", "CPU path peak RSS", "first refresh peak RSS", "DB file, 1 snapshot",
+    )  # fmt: skip
+    for meta, r in _rows(runs):
+        n, cpu, fl = r["models"], r["cpu"], r["floor"]
+        lines.append(
+            f"| {meta['commit']} | {meta['date'][:10]} | {n:,} | {n / r['e2e']['seconds']:,.0f} "
+            f"| {cpu['models'] / cpu['seconds']:,.0f} | {fl['models'] / fl['seconds']:,.0f} "
+            f"| {fl['seconds'] / cpu['seconds']:.2f} | {cpu['rss_mb']:,.0f} MB | {r['e2e']['rss_mb']:,.0f} MB "
+            f"| {r['file_mb_1_snapshot']:,.1f} MB |"
+        )
     return "\n".join(lines)
 
 
 def history_table(runs: list[dict[str, Any]]) -> str:
-    lines = [
-        "| commit | models | daily snapshots | churn | history rows | model-days | rows / model-day | DB file "
-        "| per extra snapshot | projected 3M x 365 | steady-state refresh | its peak RSS | rollups | worst page p95 "
-        "idle | during refresh |",
-        "|" + "---|" * 15,
-    ]
-    for run in runs:
-        meta = run["meta"]
-        for r in run["results"]:
-            for days, h in sorted(r["history"].items(), key=lambda kv: int(kv[0])):
-                b = h["build"]
-                per_snapshot = (h["file_mb"] - r["file_mb_1_snapshot"]) / max(1, int(days) - 1)
-                per_day_bytes = (h["file_mb"] - r["file_mb_1_snapshot"]) * 2**20 / max(1, b["model_days"] - r["models"])
-                first_gb = r["file_mb_1_snapshot"] * 2**20 * HUB_MODELS / r["models"] / 1e9
-                projected = first_gb + per_day_bytes * HUB_MODELS * (YEAR - 1) / 1e9
-                for label, busy, refresh in _busy(h) or [("-", None, None)]:
-                    during = (
-                        f"{_worst(busy):,.0f} ms ({_worst(busy) / _worst(h['idle']):.1f}x, {label})" if busy else "-"
-                    )
-                    lines.append(
-                        f"| {meta['commit']} | {r['models']:,} | {days} | {b['churn']:.3f} | {b['history_rows']:,} "
-                        f"| {b['model_days']:,} | {b['history_rows'] / b['model_days']:.3f} | {h['file_mb']:,.1f} MB "
-                        f"| {per_snapshot:,.2f} MB | {projected:,.1f} GB "
-                        f"| {refresh['seconds'] if refresh else float('nan'):,.1f} s "
-                        f"| {refresh['rss_mb'] if refresh else float('nan'):,.0f} MB | {h.get('rollups', '-')} "
-                        f"| {_worst(h['idle']):,.0f} ms | {during} |"
-                    )
+    lines = _head(
+        "commit", "models", "daily snapshots", "churn", "history rows", "model-days", "rows / model-day", "DB file",
+        "per extra snapshot", "projected 3M x 365", "steady-state refresh", "its peak RSS", "rollups",
+        "worst page p95 idle", "during refresh",
+    )  # fmt: skip
+    for meta, r in _rows(runs):
+        for days, h in sorted(r["history"].items(), key=lambda kv: int(kv[0])):
+            b = h["build"]
+            per_snapshot = (h["file_mb"] - r["file_mb_1_snapshot"]) / max(1, int(days) - 1)
+            per_day_bytes = (h["file_mb"] - r["file_mb_1_snapshot"]) * 2**20 / max(1, b["model_days"] - r["models"])
+            first_gb = r["file_mb_1_snapshot"] * 2**20 * HUB_MODELS / r["models"] / 1e9
+            projected = first_gb + per_day_bytes * HUB_MODELS * (YEAR - 1) / 1e9
+            for label, busy, refresh in _busy(h) or [("-", None, None)]:
+                during = f"{_worst(busy):,.0f} ms ({_worst(busy) / _worst(h['idle']):.1f}x, {label})" if busy else "-"
+                lines.append(
+                    f"| {meta['commit']} | {r['models']:,} | {days} | {b['churn']:.3f} | {b['history_rows']:,} "
+                    f"| {b['model_days']:,} | {b['history_rows'] / b['model_days']:.3f} | {h['file_mb']:,.1f} MB "
+                    f"| {per_snapshot:,.2f} MB | {projected:,.1f} GB "
+                    f"| {refresh['seconds'] if refresh else float('nan'):,.1f} s "
+                    f"| {refresh['rss_mb'] if refresh else float('nan'):,.0f} MB | {h.get('rollups', '-')} "
+                    f"| {_worst(h['idle']):,.0f} ms | {during} |"
+                )
+    return "\n".join(lines)
+
+
+def _seconds(pairs: dict[str, float]) -> str:
+    """'name 1.2' for every entry of at least 0.05 s, the largest first."""
+    return ", ".join(f"{k} {v:,.1f}" for k, v in sorted(pairs.items(), key=lambda kv: -kv[1]) if v >= 0.05)
+
+
+def _peak_phase(r: dict[str, Any]) -> str:
+    phases = r.get("phase_rss_mb") or {}
+    if not phases:
+        return "-"
+    # the time between phases starts at the RSS the last phase left, so it names the peak only when clearly above
+    named = {k: v for k, v in phases.items() if k != "-"} or phases
+    name = max(named, key=lambda k: named[k])
+    if phases.get("-", 0) > 1.05 * named[name]:
+        name = "-"
+    return f"{name} {phases[name]:,} MB"
+
+
+def hub_stats_table(runs: list[dict[str, Any]]) -> str:
+    """Issue #11 (a): the dump import beside its floor, the goals, where the time and the memory go."""
+    lines = _head(
+        "commit", "date", "models", "import models/s (goal >= 150,000)", "floor (read_parquet) models/s",
+        "import / floor", "import peak RSS (goal < 1,536 MB)", "floor peak RSS", "goals", "peak phase",
+        "store phases (s)", "staging statements (s)",
+    )  # fmt: skip
+    for meta, r in _rows(runs, "hub_stats"):
+        fl = r["floor"]
+        lines.append(
+            f"| {meta['commit']} | {meta['date'][:10]} | {r['models']:,} | {r['models_per_s']:,.0f} "
+            f"| {r['floor_models_per_s']:,.0f} | {fl['seconds'] / r['seconds']:.3f} | {r['rss_mb']:,.0f} MB "
+            f"| {fl['rss_mb']:,.0f} MB | {'met' if r['goal']['met'] else 'not met'} | {_peak_phase(r)} "
+            f"| {_seconds(r.get('phases') or {})} | {_seconds(r.get('staging') or {})} |"
+        )
+    return "\n".join(lines)
+
+
+def backfill_table(runs: list[dict[str, Any]]) -> str:
+    """Issue #11 (b): weekly revisions through the stand-in Hub and `backfill --every week`."""
+    lines = _head(
+        "commit", "date", "models (newest)", "weekly revisions", "wall", "per revision (median, slowest)",
+        "DB file", "revision files", "peak RSS", "peak phase", "slowest page p95", "store phases, all revisions (s)",
+    )  # fmt: skip
+    for meta, r in _rows(runs, "backfill"):
+        per = sorted(r.get("revision_seconds") or [float("nan")])
+        worst = max(r["idle"]["pages"].items(), key=lambda kv: kv[1]["worst_p95_ms"])
+        lines.append(
+            f"| {meta['commit']} | {meta['date'][:10]} | {r['models']:,} | {r['revisions']} | {r['seconds']:,.0f} s "
+            f"| {per[len(per) // 2]:,.1f} s, {per[-1]:,.1f} s | {r['file_mb']:,.1f} MB "
+            f"| {r['revision_file_mb']:,.0f} MB"
+            f" | {r['rss_mb']:,.0f} MB | {_peak_phase(r)} | {worst[1]['worst_p95_ms']:,.0f} ms ({worst[0]}) "
+            f"| {_seconds(r.get('phases') or {})} |"
+        )
     return "\n".join(lines)
 
 
@@ -107,8 +165,14 @@ def tables(*runs: dict[str, Any]) -> str:
         f"{churn['churn']:.4f} from {churn['source']}; per extra snapshot = (file - 1-snapshot file) / (days - 1); "
         "projected = 1-snapshot file and per-model-day bytes scaled to 3M models x 365 days)",
         history_table(runs_list),
+        "### Hub-stats import (issue #11 (a): `refresh --from-hub-stats FILE` into a fresh DB, the real sample "
+        "resampled; floor = DuckDB reading the same file into a bare table, same memory cap; bench/hubstats.py)",
+        hub_stats_table(runs_list),
+        "### Backfill (issue #11 (b): weekly revisions built from the resampled file, bench/hubstats_weeks.sql, "
+        "served by the stand-in Hub; `backfill --from-hub-stats --every week`; pages timed on the result)",
+        backfill_table(runs_list),
     ]
-    parts += [page_table(run) for run in runs_list[:1]]
+    parts += [page_table(run) for run in [r for r in runs_list if r.get("results")][:1]]
     return "\n\n".join(parts)
 
 
@@ -116,7 +180,7 @@ def load(results: Path) -> list[dict[str, Any]]:
     runs = []
     for path in sorted(results.glob("bench-*.json"), reverse=True):
         data = json.loads(path.read_text())
-        if data.get("meta", {}).get("format") == 2 and data.get("results"):
+        if data.get("meta", {}).get("format") == 2 and any(data.get(k) for k in ("results", "hub_stats", "backfill")):
             data["meta"]["file"] = path.name
             runs.append(data)
     return runs

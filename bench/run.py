@@ -23,6 +23,7 @@ from bench.records import parse_size
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PHASES = re.compile(r"store phases \(s\): (.*)")
+QUICK_HUB_STATS = "100k"  # the dump import in --quick (issue #11 (a) at a developer's size)
 
 
 def _env(work: Path) -> dict[str, str]:
@@ -32,14 +33,16 @@ def _env(work: Path) -> dict[str, str]:
     return env
 
 
-def measured(cmd: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
-    """Run cmd in its own process; wall seconds, peak RSS (MB, that process only), stdout, store phases."""
+def measured(cmd: list[str], env: dict[str, str], log: Path, phase_rss: bool = False) -> dict[str, Any]:
+    """Run cmd in its own process; wall seconds, peak RSS (MB, that process only), stdout, store phases (the
+    last refresh's), with `phase_rss` the peak RSS of each store phase (bench/peak.py)."""
     # The step runs under bench.peak, which reports VmHWM at exit (rusage's ru_maxrss would include the size of
     # this parent process at fork time).
     python = cmd.index(PY)
     cmd = [*cmd[: python + 1], "-m", "bench.peak", *cmd[python + 2 :]]
     peak_file = log.with_name(f"peak-{os.getpid()}-{time.monotonic_ns()}.txt")
-    env = {**env, "BENCH_PEAK_FILE": str(peak_file)}
+    phase_file = peak_file.with_suffix(".phases.json")
+    env = {**env, "BENCH_PEAK_FILE": str(peak_file), **({"BENCH_PHASE_RSS_FILE": str(phase_file)} if phase_rss else {})}
     started = time.perf_counter()
     with open(log, "ab") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err)
@@ -49,6 +52,9 @@ def measured(cmd: list[str], env: dict[str, str], log: Path) -> dict[str, Any]:
     peak_kb = int(peak_file.read_text()) if peak_file.exists() else -1
     peak_file.unlink(missing_ok=True)
     result = {"seconds": time.perf_counter() - started, "rss_mb": peak_kb / 1024, "stdout": out.strip()}
+    if phase_file.exists():
+        result["phase_rss_mb"] = json.loads(phase_file.read_text())
+        phase_file.unlink()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}; see {log}")
     phases = PHASES.findall(log.read_text(errors="replace"))
@@ -136,6 +142,68 @@ def bench_size(
     return res, calls
 
 
+def bench_hubstats(size_text: str, work: Path) -> dict[str, Any]:
+    """Issue #11 (a): the dump import of an N-row file into a fresh DB beside its floor (bench/hubstats.py)."""
+    from bench import hubstats
+
+    d = work / f"hubstats-{size_text}"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    env, log = _env(work), d / "log.txt"
+    file = hubstats.dump_file(size_text, work / "hubstats-files", PY, env)
+    _say(size_text, f"hub-stats floor: DuckDB read_parquet of {file.name} into a bare table")
+    floor = measured([PY, "-m", "bench.steps", "hubstats-floor", "--file", str(file), "--db", str(d / "bare.duckdb")],
+                     env, log)  # fmt: skip
+    floor.update(json.loads(floor.pop("stdout").splitlines()[-1]))
+    for leftover in d.glob("bare.*"):
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    _say(size_text, f"hub-stats import: refresh --from-hub-stats {file.name} into a fresh DB")
+    db = d / "hub.duckdb"
+    res = measured([PY, "-m", "pipeline", "refresh", "--db", str(db), "--from-hub-stats", str(file)], env, log, True)
+    res = hubstats.import_result(res, parse_size(size_text), floor, log.read_text(errors="replace"))
+    res.update({"size": size_text, "file_mb": file.stat().st_size / 2**20, "db_mb": db.stat().st_size / 2**20,
+                "floor": floor})  # fmt: skip
+    shutil.rmtree(d, ignore_errors=True)
+    return res
+
+
+def bench_backfill(size_text: str, weeks: int, work: Path, calls: list[Any] | None, reps: int) -> tuple[
+    dict[str, Any], list[Any]
+]:  # fmt: skip
+    """Issue #11 (b): `weeks` weekly revisions through the stand-in Hub and `backfill --every week`, then the
+    dashboard's calls timed on the result (bench/hubstats.py)."""
+    from bench import hubstats
+
+    d = work / f"backfill-{size_text}x{weeks}"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    env, log = _env(work), d / "log.txt"
+    base = hubstats.dump_file(size_text, work / "hubstats-files", PY, env)
+    _say(size_text, f"backfill: {weeks} weekly revisions from {base.name} (bench/hubstats_weeks.sql)")
+    folder = hubstats.week_files(base, work / "hubstats-files" / f"weeks-{size_text}x{weeks}", weeks, PY, env)
+    first = min(folder.glob("models-*.parquet")).name.removeprefix("models-").removesuffix(".parquet")
+    server, url = hubstats.start_standin(folder, PY, env, log)
+    db = d / "hub.duckdb"
+    try:
+        _say(size_text, f"backfill --from-hub-stats --since {first} --every week via {url}")
+        cmd = [PY, "-m", "pipeline", "backfill", "--db", str(db), "--from-hub-stats", "--since", first,
+               "--every", "week", "--endpoint", url]  # fmt: skip
+        res = measured(cmd, env, log, True)
+    finally:
+        server.kill()
+        server.wait()
+    res = hubstats.backfill_result(res, log.read_text(errors="replace"), weeks, folder)
+    res.update(
+        {"size": size_text, "models": parse_size(size_text), "weeks": weeks, "file_mb": db.stat().st_size / 2**20}
+    )
+    if calls is None:
+        _say(size_text, "recording the dashboard's calls (AppTest)")
+        calls = discover_calls(db)
+    _say(size_text, f"queries on the backfilled file ({len(calls)} calls x {reps})")
+    res["idle"] = summarize(time_calls(db, calls, reps))
+    return res, calls
+
+
 def _say(size: str, what: str) -> None:
     print(f"[{size}] {what}", file=sys.stderr, flush=True)
 
@@ -181,16 +249,20 @@ def _commit() -> str:
         ["git", "status", "--porcelain", "--", "pipeline", "sql", "bench", "dashboard"], cwd=ROOT,
         capture_output=True, text=True,
     )  # fmt: skip
+    if head.returncode != 0:  # a copy of the tree without .git (e.g. git archive): the caller names it
+        return os.environ.get("BENCH_COMMIT", "?")
     return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 def main(argv: list[str] | None = None) -> int:
     from bench.history import measured_churn
-    from bench.report import tables
 
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--quick", action="store_true", help="100k models, 30 daily snapshots, 3 reps: a developer's loop")
-    p.add_argument("--sizes", default="100k,1M,3M")
+    p.add_argument("--sizes", default="100k,1M,3M", help="record-crawl sizes ('none': skip them)")
+    p.add_argument("--hub-stats", default="300k,3M", help="issue #11 (a): dump import sizes ('none': skip)")
+    p.add_argument("--backfill", default="300k", help="issue #11 (b): backfill sizes ('none': skip)")
+    p.add_argument("--weeks", type=int, default=52, help="backfill: weekly revisions")
     p.add_argument("--days", default="30,365", help="history axis: daily snapshots in the file, e.g. 30,365")
     p.add_argument("--reps", type=int, default=7, help="idle repetitions of every dashboard call")
     p.add_argument("--nice", default="0", help="nice levels of the refresh run beside the queries, e.g. 0,19")
@@ -200,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.quick:
         args.sizes, args.days, args.reps = "100k", "30", 3
+        args.hub_stats, args.backfill = QUICK_HUB_STATS, "none"
     nice_levels = [int(x) for x in args.nice.split(",")]
     days = [int(x) for x in args.days.split(",")]
     churn = measured_churn() if args.churn is None else {"churn": args.churn, "source": "--churn"}
@@ -216,15 +289,34 @@ def main(argv: list[str] | None = None) -> int:
         "duckdb": duckdb.__version__, "polars": polars.__version__,
     }  # fmt: skip
     results: list[dict[str, Any]] = []
-    calls = None
+    report: dict[str, Any] = {"meta": meta, "results": results, "hub_stats": [], "backfill": []}
+    calls = backfill_calls = None  # the backfilled file's sidebar defaults differ (weekly snapshots): own calls
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     started = time.perf_counter()
     out = args.out / f"bench-{stamp}.json"
-    for size in args.sizes.split(","):
-        r, calls = bench_size(size.strip(), args.work, calls, args.reps, nice_levels, days, churn["churn"])
+    for size in _sizes(args.sizes):
+        r, calls = bench_size(size, args.work, calls, args.reps, nice_levels, days, churn["churn"])
         results.append(r)
-        meta["seconds"] = round(time.perf_counter() - started, 1)
-        out.write_text(json.dumps({"meta": meta, "results": results}, indent=1, default=str))
-        print(tables({"meta": meta, "results": results}), flush=True)
+        _save(out, report, started)
+    for size in _sizes(args.hub_stats):
+        report["hub_stats"].append(bench_hubstats(size, args.work))
+        _save(out, report, started)
+    for size in _sizes(args.backfill):
+        r, backfill_calls = bench_backfill(size, args.weeks, args.work, backfill_calls, args.reps)
+        report["backfill"].append(r)
+        _save(out, report, started)
     print(f"results: {out} ({meta['seconds']:.0f} s)", flush=True)
     return 0
+
+
+def _sizes(text: str) -> list[str]:
+    return [] if text.strip() in ("", "none") else [s.strip() for s in text.split(",")]
+
+
+def _save(out: Path, report: dict[str, Any], started: float) -> None:
+    """Write the JSON (after every step, so a long run keeps what it measured) and print the tables."""
+    from bench.report import tables
+
+    report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    out.write_text(json.dumps(report, indent=1, default=str))
+    print(tables(report), flush=True)

@@ -4,6 +4,8 @@
     python -m bench.steps cpu     --pages pages.jsonl --db X            # CPU path: parse+normalize+classify+store
     python -m bench.steps floor   --pages pages.jsonl --db X            # DuckDB read_json of the same pages, bare
     python -m bench.steps history --db X --days 30 --churn P            # N daily snapshots (bench/history.py)
+    python -m bench.steps hubstats-floor --file F --db X                # DuckDB read_parquet of a dump, bare
+    python -m bench.steps hubstats-weeks --file F --out DIR --weeks 52  # weekly revisions (bench/hubstats.py)
 
 Each prints one JSON line with what it measured.
 """
@@ -142,9 +144,32 @@ def floor(pages: Path, db: Path) -> dict[str, Any]:
     return {"seconds": seconds, "models": int(models)}
 
 
+def hubstats_floor(file: Path, db: Path) -> dict[str, Any]:
+    """The floor for the dump import: DuckDB reading the same Parquet into a bare table of a fresh file, under
+    the writer's memory cap and with a spill folder, as the import runs (no checks, no enrichment)."""
+    import duckdb
+
+    from pipeline.database import quote_literal
+    from pipeline.store.rebuild import memory_limit
+
+    config = {"memory_limit": memory_limit(), "temp_directory": str(db) + ".spill", "preserve_insertion_order": False}
+    con = duckdb.connect(str(db), config=config)
+    try:
+        t = time.perf_counter()
+        con.execute(f"CREATE TABLE raw AS SELECT * FROM read_parquet({quote_literal(str(file))})")
+        con.execute("CHECKPOINT")
+        seconds = time.perf_counter() - t
+        (models,) = con.sql("SELECT count(*) FROM raw").fetchall()[0]
+    finally:
+        con.close()
+    return {"seconds": seconds, "models": int(models), "memory_limit": config["memory_limit"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.steps")
-    p.add_argument("step", choices=("pages", "cpu", "floor", "history"))
+    p.add_argument("step", choices=("pages", "cpu", "floor", "history", "hubstats-floor", "hubstats-weeks"))
+    p.add_argument("--file", type=Path)
+    p.add_argument("--weeks", type=int, default=52)
     p.add_argument("--size")
     p.add_argument("--seed", type=int, default=6)
     p.add_argument("--out", type=Path)
@@ -168,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
         result = cpu_path(args.pages, args.db, args.trace_sql)
     elif args.step == "floor":
         result = floor(args.pages, args.db)
+    elif args.step == "hubstats-floor":
+        result = hubstats_floor(args.file, args.db)
+    elif args.step == "hubstats-weeks":
+        from bench.hubstats import write_weeks
+
+        result = write_weeks(args.file, args.out, args.weeks)
     else:
         from bench.history import build, measured_churn
 

@@ -11,6 +11,7 @@ D holds edits up to D), see data/README.md.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -134,6 +135,16 @@ class HubStatsSource:
         return columns
 
     def stage(self, writer: Writer, progress: Any) -> int:
+        with writer.phase("stage"):
+            staged, total = self._stage(writer)
+        writer.models_seen += staged
+        progress.update(total)
+        log.info("hub-stats: %d rows staged, %d rejected", staged, total - staged)
+        return 1
+
+    def _stage(self, writer: Writer) -> tuple[int, int]:
+        """(rows staged, rows read). Each statement's seconds are logged ("hub-stats staging (s): …", bench/
+        reads the line)."""
         columns = self.check()
         con = writer.con
         file = f"read_parquet({self._literal()}, file_row_number = true)"
@@ -142,14 +153,17 @@ class HubStatsSource:
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW _hs_file AS SELECT file_row_number AS rn, {{{record}}} AS record FROM {file}"
         )
+        bind = {"at": writer.snapshot_at, "run": writer.run["run_id"]}
+        steps = {
+            "macros": {}, "rows": {"now": datetime.now(UTC).replace(tzinfo=None)}, "duplicates": {},
+            "stage_models": {**bind, "origin": self.origin}, "stage_lineage": {}, "rejected": bind,
+        }  # fmt: skip
+        spent: dict[str, float] = {}
         try:
-            con.execute(load_sql("hubstats/macros"))
-            con.execute(load_sql("hubstats/rows"), {"now": datetime.now(UTC).replace(tzinfo=None)})
-            con.execute(load_sql("hubstats/duplicates"))
-            bind = {"at": writer.snapshot_at, "run": writer.run["run_id"]}
-            con.execute(load_sql("hubstats/stage_models"), {**bind, "origin": self.origin})
-            con.execute(load_sql("hubstats/stage_lineage"))
-            con.execute(load_sql("hubstats/rejected"), bind)
+            for name, params in steps.items():
+                started = time.perf_counter()
+                con.execute(load_sql(f"hubstats/{name}"), params or None)
+                spent[name] = time.perf_counter() - started
             staged, total = con.sql("SELECT count(*) FILTER (reason IS NULL), count(*) FROM _hs_rows").fetchall()[0]
         finally:
             for view in ("_hs_raw", "_hs_file"):
@@ -157,10 +171,8 @@ class HubStatsSource:
             con.execute("DROP TABLE IF EXISTS temp._hs_rows")
             for macro in _MACROS:
                 con.execute(f"DROP MACRO IF EXISTS temp.{macro}")
-        writer.models_seen += int(staged)
-        progress.update(int(total))
-        log.info("hub-stats: %d rows staged, %d rejected", staged, total - staged)
-        return 1
+        log.info("hub-stats staging (s): %s", " ".join(f"{k}={v:.2f}" for k, v in spent.items()))
+        return int(staged), int(total)
 
     def _literal(self) -> str:
         return quote_literal(str(self.fetch()))
