@@ -29,26 +29,28 @@ c AS (
     CROSS JOIN r
     GROUP BY g.threshold
 ),
-u AS (SELECT COALESCE(getvariable('unknown'), 'exclude') AS unknown)
+s AS (  -- both shares three ways: unknown sizes counted large (low), counted small (high), left out (known)
+    SELECT c.*,
+        slm_models / NULLIF(slm_models + llm_models + unknown_models, 0)                    AS share_models_low,
+        (slm_models + unknown_models) / NULLIF(slm_models + llm_models + unknown_models, 0) AS share_models_high,
+        slm_models / NULLIF(slm_models + llm_models, 0)                                     AS share_models_known,
+        slm_downloads / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)        AS share_downloads_low,
+        (slm_downloads + unknown_downloads) / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)
+                                                                                            AS share_downloads_high,
+        slm_downloads / NULLIF(slm_downloads + llm_downloads, 0)                            AS share_downloads_known,
+        COALESCE(getvariable('unknown'), 'exclude')                                         AS unknown
+    FROM c
+    WHERE slm_models + llm_models + unknown_models > 0
+)
 SELECT
-    c.threshold,
-    c.slm_models, c.llm_models, c.unknown_models, c.slm_downloads, c.llm_downloads, c.unknown_downloads,
-    CASE u.unknown
-        WHEN 'small' THEN (slm_models + unknown_models) / NULLIF(slm_models + llm_models + unknown_models, 0)
-        WHEN 'large' THEN slm_models / NULLIF(slm_models + llm_models + unknown_models, 0)
-        ELSE slm_models / NULLIF(slm_models + llm_models, 0)
-    END                                                                              AS share_models,
-    slm_models / NULLIF(slm_models + llm_models + unknown_models, 0)                 AS share_models_low,
-    (slm_models + unknown_models) / NULLIF(slm_models + llm_models + unknown_models, 0) AS share_models_high,
-    CASE u.unknown
-        WHEN 'small' THEN (slm_downloads + unknown_downloads) / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)
-        WHEN 'large' THEN slm_downloads / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)
-        ELSE slm_downloads / NULLIF(slm_downloads + llm_downloads, 0)
-    END                                                                              AS share_downloads,
-    slm_downloads / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0)     AS share_downloads_low,
-    (slm_downloads + unknown_downloads) / NULLIF(slm_downloads + llm_downloads + unknown_downloads, 0) AS share_downloads_high,
-    c.threshold = COALESCE(getvariable('threshold'), default_threshold())            AS is_selected,
-    c.threshold = COALESCE(getvariable('default_threshold'), default_threshold())    AS is_default
-FROM c CROSS JOIN u
-WHERE slm_models + llm_models + unknown_models > 0
-ORDER BY c.threshold;
+    threshold, slm_models, llm_models, unknown_models, slm_downloads, llm_downloads, unknown_downloads,
+    CASE unknown WHEN 'small' THEN share_models_high WHEN 'large' THEN share_models_low ELSE share_models_known END
+        AS share_models,
+    share_models_low, share_models_high,
+    CASE unknown WHEN 'small' THEN share_downloads_high WHEN 'large' THEN share_downloads_low
+        ELSE share_downloads_known END AS share_downloads,
+    share_downloads_low, share_downloads_high,
+    threshold = COALESCE(getvariable('threshold'), default_threshold())                 AS is_selected,
+    threshold = COALESCE(getvariable('default_threshold'), default_threshold())         AS is_default
+FROM s
+ORDER BY threshold;
