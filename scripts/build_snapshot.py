@@ -60,13 +60,20 @@ def _latest(df: pl.DataFrame, order: str) -> pl.DataFrame:
     return df.sort(order).group_by("model_id").last()
 
 
+def _list_record(records: dict[str, dict], row: dict) -> dict:
+    """The model's record (a new one for a model only a list has) with the list's downloads and likes where
+    the record has none."""
+    record = records.setdefault(row["model_id"], {"id": row["model_id"]})
+    record.setdefault("downloads", row["downloads_30d"])
+    record.setdefault("likes", row["likes"])
+    return record
+
+
 def fill_from_daily_lists(records: dict[str, dict], src: Path) -> None:
     """Models of the daily lists join the catalog's; fields the catalog lacks are filled from their latest row."""
     daily = _latest(pl.read_parquet(src / "daily-top-2026-08.parquet"), "fetched_at")
     for row in daily.iter_rows(named=True):
-        record = records.setdefault(row["model_id"], {"id": row["model_id"]})
-        record.setdefault("downloads", row["downloads_30d"])
-        record.setdefault("likes", row["likes"])
+        record = _list_record(records, row)
         for key, value in (
             ("pipeline_tag", row["pipeline_tag"]),
             ("library_name", row["library_name"]),
@@ -76,9 +83,7 @@ def fill_from_daily_lists(records: dict[str, dict], src: Path) -> None:
                 record.setdefault(key, value)
     trending = _latest(pl.read_parquet(src / "trending-top10-2026.parquet"), "snapshot_ts")
     for row in trending.iter_rows(named=True):
-        record = records.setdefault(row["model_id"], {"id": row["model_id"]})
-        record.setdefault("downloads", row["downloads_30d"])
-        record.setdefault("likes", row["likes"])
+        record = _list_record(records, row)
         record.setdefault("author", row["author"])
         if row["pipeline_tag"]:
             record.setdefault("pipeline_tag", row["pipeline_tag"])
@@ -143,10 +148,11 @@ def reference_params(src: Path) -> pl.DataFrame:
 
 def gguf_lineage(src: Path) -> pl.DataFrame:
     links = pl.read_parquet(src / "catalog-gguf-lineage-2026-10.parquet")
+    # maintain_order: the first of duplicate links in file order, so every build writes the same bytes
     return links.select(
         child_id="derived_model_id", parent_id="base_model_id", relation=pl.lit("quantized"),
         source=pl.lit("catalog-gguf"),
-    ).unique(["child_id", "parent_id"])  # fmt: skip
+    ).unique(["child_id", "parent_id"], maintain_order=True)  # fmt: skip
 
 
 def hubstats_sample(src: Path, snapshot_ids: set[str]) -> pl.DataFrame:
@@ -157,6 +163,12 @@ def hubstats_sample(src: Path, snapshot_ids: set[str]) -> pl.DataFrame:
     return sample.filter(~pl.col("id").is_in(sorted(snapshot_ids)))
 
 
+def _write(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """The frame as Parquet at the strongest zstd level (the files are committed: size matters, speed does not)."""
+    frame.write_parquet(path, compression="zstd", compression_level=19)
+    return frame
+
+
 def build(src: Path, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     records = catalog_records(src)
@@ -164,14 +176,10 @@ def build(src: Path, out: Path) -> dict:
     with open(out / "models.jsonl.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
         for model_id in sorted(records):
             f.write(orjson.dumps(records[model_id]) + b"\n")
-    hist = history(src)
-    hist.write_parquet(out / "history.parquet", compression="zstd", compression_level=19)
-    ref = reference_params(src)
-    ref.write_parquet(out / "reference_params.parquet", compression="zstd", compression_level=19)
-    lineage = gguf_lineage(src)
-    lineage.write_parquet(out / "lineage.parquet", compression="zstd", compression_level=19)
-    sample = hubstats_sample(src, set(records))
-    sample.write_parquet(out / HUBSTATS_FILE, compression="zstd", compression_level=19)
+    hist = _write(history(src), out / "history.parquet")
+    ref = _write(reference_params(src), out / "reference_params.parquet")
+    lineage = _write(gguf_lineage(src), out / "lineage.parquet")
+    sample = _write(hubstats_sample(src, set(records)), out / HUBSTATS_FILE)
     manifest = {
         "name": "hubscope-bundled-snapshot",
         "as_of": str(hist.filter(pl.col("series") == "catalog")["snapshot_date"].max()),
