@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,12 @@ ROLLUP_TABLES = (
     "rollup_grid", "rollup_models", "rollup_snapshots", "rollup_series", "rollup_tags", "rollup_movers",
     "rollup_movers_span", "rollup_info", "rollup_dates", "rollup_presence", "rollup_day_runs", "rollup_keyed",
 )  # fmt: skip
-ROLLUP_MACROS = ("hs_class", "hs_keep", "hs_models", "hs_by_org")
+ROLLUP_STATE = re.compile(r"CREATE TABLE IF NOT EXISTS rollup_\w+")  # sql/schema.sql's statements of those tables
+ROLLUP_MACROS = (
+    "hs_class", "hs_keep", "hs_models", "hs_by_org", "hs_shares", "hs_thin_ranks", "hs_cohort_sizes",
+    "hs_cohort_start", "hs_cohort_presence", "hs_cohort_days", "hs_cohort_tails", "hs_daily_rows", "hs_daily_days",
+    "hs_daily_tails",
+)  # fmt: skip
 
 
 class DashboardDB:
@@ -45,8 +51,16 @@ class DashboardDB:
             con = self.ro.con
             con.execute("USE memory")
             con.execute("SET search_path = 'memory.main,hub.main'")
+            self._create_rollup_state()
             con.execute(load_sql("rollups"))
             con.execute("USE hub")
+
+    def _create_rollup_state(self) -> None:
+        """The rollups' state tables, empty, in this session (sql/schema.sql creates them in every file the writer
+        builds; sql/rollups.sql expects them), so the in-memory build starts over and never writes to the file."""
+        for statement in self.ro.con.extract_statements(load_sql("schema")):
+            if ROLLUP_STATE.search(statement.query):
+                self.ro.con.execute(statement.query)
 
     def _has_rollups(self) -> bool:
         names = {

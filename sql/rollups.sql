@@ -3,8 +3,9 @@
 --
 -- Run by the pipeline inside the NEW DB file after every refresh, right after sql/macros.sql and sql/views.sql:
 --     duckdb data/hub.duckdb < sql/rollups.sql
--- Idempotent: every statement is CREATE OR REPLACE over the schema tables. If a DB lacks these objects (older
--- pipeline), the dashboard builds them in its in-memory session instead (dashboard/data.py), from this same file.
+-- Idempotent: every statement is CREATE OR REPLACE over the schema tables (it needs sql/schema.sql's tables, the
+-- rollup state included). If a DB lacks these objects (older pipeline), the dashboard builds them in its in-memory
+-- session instead (dashboard/data.py: the state tables from sql/schema.sql, then this same file).
 --
 -- Exactness: the threshold slider only offers the edges of rollup_grid, and every model is stored in the bucket
 -- [bucket_lo, next edge). For an edge t, `params_total < t` <=> `bucket_lo < t`, so SLM/LLM totals computed from
@@ -74,24 +75,13 @@ ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
 GROUP BY ALL;
 
 -- Downloads per (series, snapshot date, scope, task, size bucket): the share-over-time charts. INCREMENTAL: the
--- table and its state (rollup_slots_done, rollup_sized, rollup_state in sql/schema.sql) are kept across refreshes,
+-- table and its state (rollup_slots_done, rollup_sized, rollup_state) are kept across refreshes (sql/schema.sql
+-- creates them and the date-space tables below in every file; dashboard/data.py in its in-memory session),
 -- so a steady-state refresh aggregates only the snapshots added since (history_slots not in rollup_slots_done),
 -- plus a correction for the models whose scope, task or size bucket changed (their old contribution out, the new
 -- one in, over the snapshots already aggregated). Everything is rebuilt when the rollup's configuration changed
 -- (fingerprint of the grid and the config tables) or an aggregated snapshot is gone or renumbered (compact, an
 -- out-of-order load). tests/test_history.py checks the result equals a full rebuild.
-CREATE TABLE IF NOT EXISTS rollup_snapshots (series VARCHAR, snapshot_date DATE, is_language_model BOOLEAN,
-    pipeline_tag VARCHAR, bucket_lo DOUBLE, models BIGINT, downloads_30d BIGINT);
-CREATE TABLE IF NOT EXISTS rollup_slots_done (series VARCHAR, slot INTEGER, snapshot_at TIMESTAMP, run_id INTEGER,
-    models INTEGER);
-CREATE TABLE IF NOT EXISTS rollup_sized (model_key INTEGER, is_language_model BOOLEAN, pipeline_tag VARCHAR,
-    bucket_lo DOUBLE);
-CREATE TABLE IF NOT EXISTS rollup_state (key VARCHAR, value VARCHAR);
-CREATE TABLE IF NOT EXISTS rollup_dates (series VARCHAR, idx INTEGER, snapshot_date DATE);
-CREATE TABLE IF NOT EXISTS rollup_presence (series VARCHAR, model_key INTEGER, first_idx INTEGER, last_idx INTEGER);
-CREATE TABLE IF NOT EXISTS rollup_day_runs (series VARCHAR, model_key INTEGER, first_idx INTEGER, last_idx INTEGER,
-    downloads_30d BIGINT);
-
 SET VARIABLE rollup_fingerprint = md5(concat_ws('|',
     (SELECT string_agg(CAST(threshold AS VARCHAR), ',' ORDER BY threshold) FROM rollup_grid),
     (SELECT string_agg(concat_ws(':', band_order, label, upper), ',' ORDER BY band_order) FROM config_bands),
@@ -432,3 +422,140 @@ SELECT
     (SELECT count(*) FROM rollup_snapshots) AS rollup_snapshots_rows,
     (SELECT count(*) FROM rollup_tags)      AS rollup_tags_rows,
     (SELECT count(*) FROM rollup_movers)    AS rollup_movers_rows;
+
+-- Building blocks of the share-over-time queries (sql/queries/cohort_*.sql, share_over_time.sql). A macro argument
+-- named like `days` is the NAME of a CTE of the calling query (read with query_table), so each step runs once.
+-- (Here at the end: a table macro without such an argument is bound when created, so its tables must exist.)
+
+-- SLM vs LLM per date with each date's denominator, from `agg` (snapshot_date, cls, models, downloads): unknown-size
+-- models (cls 'unknown') are counted in unknown_models/unknown_downloads and left out of the shares.
+CREATE OR REPLACE MACRO hs_shares(agg) AS TABLE
+    WITH a AS (FROM query_table(agg)),
+    d AS (
+        SELECT snapshot_date, sum(models)::BIGINT AS date_models, sum(downloads) AS date_downloads,
+               COALESCE(sum(models) FILTER (WHERE cls = 'unknown'), 0)::BIGINT AS unknown_models,
+               COALESCE(sum(downloads) FILTER (WHERE cls = 'unknown'), 0) AS unknown_downloads
+        FROM a GROUP BY snapshot_date
+    )
+    SELECT a.snapshot_date, a.cls, a.models, a.downloads,
+           a.downloads / NULLIF(d.date_downloads - d.unknown_downloads, 0) AS share_downloads,
+           a.models / NULLIF(d.date_models - d.unknown_models, 0)          AS share_models,
+           d.date_models, d.date_downloads, d.unknown_models, d.unknown_downloads
+    FROM a JOIN d USING (snapshot_date)
+    WHERE a.cls <> 'unknown';
+
+-- Thin dates: `per_date` (snapshot_date, date_models, any other columns pass through) plus min_count =
+-- greatest(min_models, a quarter of the median date) and back_rank (1 = the latest non-thin date; NULL = thin).
+CREATE OR REPLACE MACRO hs_thin_ranks(per_date) AS TABLE
+    WITH p AS (FROM query_table(per_date)),
+    cut AS (SELECT greatest(COALESCE(getvariable('min_models'), 100), 0.25 * median(date_models)) AS min_count FROM p)
+    SELECT p.*, cut.min_count,
+           CASE WHEN p.date_models >= cut.min_count
+                THEN row_number() OVER (PARTITION BY p.date_models >= cut.min_count ORDER BY p.snapshot_date DESC)
+           END AS back_rank
+    FROM p, cut;
+
+-- Per non-thin date of `days` (hs_thin_ranks): n = the fixed cohort starting there, the models of `tails`
+-- (model, tail) whose tail (how many of the latest non-thin dates they are recorded on without a gap) reaches it.
+CREATE OR REPLACE MACRO hs_cohort_sizes(days, tails) AS TABLE
+    SELECT d.snapshot_date, d.back_rank,
+           COALESCE(sum(t.n) OVER (ORDER BY d.back_rank DESC ROWS UNBOUNDED PRECEDING), 0) AS n
+    FROM (FROM query_table(days) WHERE back_rank IS NOT NULL) d
+    LEFT JOIN (SELECT tail, count(*) AS n FROM query_table(tails) GROUP BY tail) t ON t.tail = d.back_rank;
+
+-- The cohort's first date (its back_rank): cohort_from if it is a non-thin date; else by cohort_rule: 'period' = the
+-- latest non-thin date at least 30 days (one download window) before the last date, else the earliest non-thin
+-- date; 'chart' = the earliest non-thin date whose cohort (`sizes`, hs_cohort_sizes) has at least
+-- greatest(min_models, half the median date); else the last date.
+CREATE OR REPLACE MACRO hs_cohort_start(days, sizes) AS TABLE
+    WITH d AS (FROM query_table(days)),
+    ok AS (FROM d WHERE back_rank IS NOT NULL)
+    SELECT COALESCE(
+        (SELECT back_rank FROM ok WHERE snapshot_date = getvariable('cohort_from')),
+        CASE WHEN COALESCE(getvariable('cohort_rule'), 'chart') = 'period'
+            THEN COALESCE((SELECT min(back_rank) FROM ok
+                           WHERE snapshot_date <= (SELECT snapshot_date FROM ok WHERE back_rank = 1) - INTERVAL 30 DAY),
+                          (SELECT max(back_rank) FROM ok))
+            ELSE (SELECT max(back_rank) FROM query_table(sizes)
+                  WHERE n >= greatest(COALESCE(getvariable('min_models'), 100), 0.5 * (SELECT median(date_models) FROM d)))
+        END,
+        1
+    ) AS back_rank;
+
+-- 30-day measure, from the date-space rollups below (rollup_dates, rollup_presence, rollup_keyed), never the decoded
+-- model_snapshots. The presence runs (first_idx..last_idx) of the models that pass the filters, with their class.
+CREATE OR REPLACE MACRO hs_cohort_presence() AS TABLE
+    SELECT p.model_key, p.first_idx, COALESCE(p.last_idx, t.top) AS last_idx, hs_class(m.params_total) AS cls
+    FROM rollup_presence p
+    CROSS JOIN (SELECT max(idx) AS top FROM rollup_dates WHERE series = COALESCE(getvariable('series'), 'catalog')) t
+    JOIN rollup_keyed m USING (model_key)  -- hs_models() by integer key
+    WHERE p.series = COALESCE(getvariable('series'), 'catalog')
+      AND hs_keep(m.is_language_model, m.pipeline_tag, m.author);
+
+-- Per date of the window: the models recorded (`pres` runs: +1 where one starts, -1 after it ends, summed up to the
+-- date), thin or not (hs_thin_ranks). Columns snapshot_date, idx, date_models, min_count, back_rank.
+CREATE OR REPLACE MACRO hs_cohort_days(pres) AS TABLE
+    WITH steps AS (
+        SELECT idx, sum(n) AS n FROM (
+            SELECT first_idx AS idx, count(*) AS n FROM query_table(pres) GROUP BY ALL
+            UNION ALL SELECT last_idx + 1, -count(*) FROM query_table(pres) GROUP BY ALL
+        ) GROUP BY idx
+    ),
+    per_date AS (
+        SELECT snapshot_date, idx, date_models FROM (
+            SELECT d.idx, d.snapshot_date, sum(COALESCE(x.n, 0)) OVER (ORDER BY d.idx) AS date_models
+            FROM rollup_dates d LEFT JOIN steps x USING (idx)
+            WHERE d.series = COALESCE(getvariable('series'), 'catalog')
+        )
+        WHERE date_models > 0 AND snapshot_date >= COALESCE(getvariable('since'), DATE '1900-01-01')
+    )
+    FROM hs_thin_ranks('per_date');
+
+-- Per model of `pres`: its class and tail (see hs_cohort_sizes). A run covers the non-thin ranks lo..hi (runs are
+-- disjoint); the first rank no run covers is 1 or the end of a run no other run follows on.
+CREATE OR REPLACE MACRO hs_cohort_tails(pres, days) AS TABLE
+    WITH rank_at AS MATERIALIZED (  -- per date idx: the rank of the latest non-thin date at or before it, of the
+        SELECT d.idx,               -- earliest at or after it
+               last_value(ok.back_rank IGNORE NULLS) OVER (ORDER BY d.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                   AS rank_le,
+               first_value(ok.back_rank IGNORE NULLS) OVER (ORDER BY d.idx ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+                   AS rank_ge
+        FROM rollup_dates d LEFT JOIN (SELECT idx, back_rank FROM query_table(days) WHERE back_rank IS NOT NULL) ok USING (idx)
+        WHERE d.series = COALESCE(getvariable('series'), 'catalog')
+    ),
+    ranked AS (
+        SELECT p.model_key, p.cls, b.rank_le AS lo, a.rank_ge AS hi
+        FROM query_table(pres) p JOIN rank_at a ON a.idx = p.first_idx JOIN rank_at b ON b.idx = p.last_idx
+        WHERE b.rank_le <= a.rank_ge
+    )
+    SELECT r.model_key, any_value(r.cls) AS cls,
+           CASE WHEN min(r.lo) > 1 THEN 0 ELSE min(r.hi) FILTER (WHERE n.model_key IS NULL) END AS tail
+    FROM ranked r LEFT JOIN ranked n ON n.model_key = r.model_key AND n.lo = r.hi + 1
+    GROUP BY r.model_key;
+
+-- Downloads-per-day measure, from `daily` = 'daily_downloads' (the view of sql/daily_downloads.sql, one row per
+-- model, series and date; an argument, so a DB without the view still gets the macro): a model is present on a
+-- date when it has a daily figure there. The rows of the models that pass the filters.
+CREATE OR REPLACE MACRO hs_daily_rows(daily) AS TABLE
+    SELECT d.model_id, d.snapshot_date, COALESCE(d.downloads_per_day, 0) AS downloads_per_day, m.cls
+    FROM query_table(daily) d
+    JOIN hs_models() m USING (model_id)
+    WHERE d.series = COALESCE(getvariable('series'), 'hubstats-daily')
+      AND d.snapshot_date >= COALESCE(getvariable('since'), DATE '1900-01-01');
+
+-- Per date: the models present and thin or not (hs_thin_ranks), from `rows` (hs_daily_rows).
+CREATE OR REPLACE MACRO hs_daily_days(rows) AS TABLE
+    WITH per_date AS (SELECT snapshot_date, count(*) AS date_models FROM query_table(rows) GROUP BY ALL)
+    FROM hs_thin_ranks('per_date');
+
+-- Per model of `rows`: its tail (see hs_cohort_sizes); its own rank among its non-thin dates equals the date's rank
+-- as long as it has no gap.
+CREATE OR REPLACE MACRO hs_daily_tails(rows, days) AS TABLE
+    SELECT model_id, count(*) FILTER (WHERE own_rank = back_rank) AS tail
+    FROM (
+        SELECT s.model_id, ok.back_rank, row_number() OVER (PARTITION BY s.model_id ORDER BY ok.back_rank) AS own_rank
+        FROM query_table(rows) s JOIN query_table(days) ok USING (snapshot_date)
+        WHERE ok.back_rank IS NOT NULL
+    )
+    GROUP BY model_id;
+

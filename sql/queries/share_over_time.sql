@@ -21,30 +21,10 @@ WITH r AS (
       AND s.snapshot_date >= COALESCE(getvariable('since'), DATE '1900-01-01')
 ),
 agg AS (
-    SELECT snapshot_date, cls, sum(models)::BIGINT AS models, sum(downloads_30d)::BIGINT AS downloads_30d
+    SELECT snapshot_date, cls, sum(models)::BIGINT AS models, sum(downloads_30d)::BIGINT AS downloads
     FROM r GROUP BY ALL
-),
-d AS (
-    SELECT
-        snapshot_date,
-        sum(models)::BIGINT                                               AS date_models,
-        sum(downloads_30d)::BIGINT                                        AS date_downloads,
-        COALESCE(sum(models) FILTER (WHERE cls = 'unknown'), 0)::BIGINT   AS unknown_models,
-        COALESCE(sum(downloads_30d) FILTER (WHERE cls = 'unknown'), 0)::BIGINT AS unknown_downloads
-    FROM agg GROUP BY snapshot_date
 )
-SELECT
-    a.snapshot_date,
-    a.cls,
-    a.models,
-    a.downloads_30d,
-    a.downloads_30d / NULLIF(d.date_downloads - d.unknown_downloads, 0) AS share_downloads,
-    a.models / NULLIF(d.date_models - d.unknown_models, 0)              AS share_models,
-    d.date_models,
-    d.date_downloads,
-    d.unknown_models,
-    d.unknown_downloads
-FROM agg a
-JOIN d USING (snapshot_date)
-WHERE a.cls <> 'unknown'
-ORDER BY a.snapshot_date, a.cls;
+SELECT * REPLACE (date_downloads::BIGINT AS date_downloads, unknown_downloads::BIGINT AS unknown_downloads)
+    RENAME (downloads AS downloads_30d)
+FROM hs_shares('agg')  -- sql/rollups.sql
+ORDER BY snapshot_date, cls;
