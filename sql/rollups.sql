@@ -188,8 +188,10 @@ SET VARIABLE days_incremental = getvariable('days_history_kept')
     AND (SELECT count(*) FROM _days_new_slots) <= 1
     AND (SELECT count(*) FROM rollup_dates) > 0
     AND (NOT EXISTS (SELECT 1 FROM _days_new_slots)
-         OR (SELECT n.snapshot_date >= max(d.snapshot_date)
-             FROM _days_new_slots n JOIN rollup_dates d USING (series) GROUP BY n.snapshot_date) IS TRUE);
+         OR (SELECT bool_and(n.snapshot_date >= d.last_date)  -- one row even for several new slots (not taken)
+             FROM _days_new_slots n
+             JOIN (SELECT series, max(snapshot_date) AS last_date FROM rollup_dates GROUP BY series) d USING (series))
+            IS TRUE);
 DELETE FROM rollup_dates WHERE NOT getvariable('days_incremental');
 DELETE FROM rollup_presence WHERE NOT getvariable('days_incremental');
 DELETE FROM rollup_day_runs WHERE NOT getvariable('days_incremental');
