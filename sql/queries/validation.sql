@@ -24,7 +24,7 @@ basis AS (  -- the nearest whole-Hub snapshot for each data date (NULL run_id: n
 ),
 runs AS (SELECT DISTINCT run_id FROM basis),  -- each basis measured once, however many data dates share it
 basis_slots AS MATERIALIZED (  -- materialized: the span join below then sees only these slots, not every one
-    SELECT b.run_id, d.slot, max(d.slot) OVER () AS latest_slot
+    SELECT b.run_id, d.slot, d.series, max(d.slot) OVER () AS latest_slot
     FROM history_slots d LEFT JOIN runs b ON d.run_id = b.run_id
     WHERE d.series = 'hub'
     QUALIFY b.run_id IS NOT NULL
@@ -33,7 +33,7 @@ per_model AS (  -- the basis run's rows, decoded from the spans that cover its s
     SELECT b.run_id, k.model_id, s.downloads_30d, s.downloads_all_time
     FROM basis_slots b
     JOIN history_spans s
-        ON s.series = 'hub' AND b.slot >= s.first_slot AND b.slot <= coalesce(s.last_slot, b.latest_slot)
+        ON s.series = b.series AND b.slot >= s.first_slot AND b.slot <= coalesce(s.last_slot, b.latest_slot)
     JOIN history_keys k USING (model_key)
     UNION ALL
     SELECT b.run_id, m.model_id, m.downloads_30d, m.downloads_all_time
@@ -67,17 +67,12 @@ totals AS (
         count(*) FILTER (with_base_models) AS with_base_models
     FROM measured GROUP BY run_id
 ),
-top_authors AS (
-    SELECT run_id, sum(d)::DOUBLE AS top50 FROM (
-        SELECT run_id, author, sum(d) AS d, row_number() OVER (PARTITION BY run_id ORDER BY sum(d) DESC) AS rank
-        FROM measured GROUP BY run_id, author
-    ) WHERE rank <= 50 GROUP BY run_id
+top_authors AS (  -- the 50 largest per-author sums (max(x, n): the n largest values, no ranking of all)
+    SELECT run_id, list_sum(max(d, 50))::DOUBLE AS top50 FROM (
+        SELECT run_id, author, sum(d) AS d FROM measured GROUP BY run_id, author
+    ) GROUP BY run_id
 ),
-top_models AS (
-    SELECT run_id, sum(d)::DOUBLE AS top200 FROM (
-        SELECT run_id, d, row_number() OVER (PARTITION BY run_id ORDER BY d DESC) AS rank FROM measured
-    ) WHERE rank <= 200 GROUP BY run_id
-),
+top_models AS (SELECT run_id, list_sum(max(d, 200))::DOUBLE AS top200 FROM measured GROUP BY run_id),
 ours AS (
     SELECT
         p.figure_id,
