@@ -15,20 +15,20 @@ d AS (
     SELECT h.series, h.snapshot_date, max(h.slot) AS slot
     FROM history_slots h JOIN picked USING (series, snapshot_date) GROUP BY ALL
 ),
-rows AS (
-    SELECT d.snapshot_date, k.model_id, COALESCE(s.downloads_30d, 0) AS dl
+lm AS (  -- the sized language models by history key (joined to the spans on the integer key, before the dates)
+    SELECT k.model_key, model_class(x.params_total, p.t) AS cls,
+           CASE WHEN x.created_at IS NOT NULL AND NOT COALESCE(x.created_at_unknown, false) THEN x.created_at END AS created_at
+    FROM history_keys k JOIN models x USING (model_id), p
+    WHERE x.is_language_model AND x.params_total IS NOT NULL
+),
+m AS (
+    SELECT d.snapshot_date, lm.cls, COALESCE(s.downloads_30d, 0) AS dl,
+           date_diff('day', lm.created_at, d.snapshot_date) / 30.4375 AS age_months
     FROM d
     JOIN (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series) l USING (series)
     JOIN history_spans s
         ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
-    JOIN history_keys k USING (model_key)
-),
-m AS (
-    SELECT r.snapshot_date, model_class(x.params_total, p.t) AS cls, r.dl,
-           CASE WHEN x.created_at IS NOT NULL AND NOT COALESCE(x.created_at_unknown, false)
-                THEN date_diff('day', x.created_at, r.snapshot_date) / 30.4375 END AS age_months
-    FROM rows r JOIN models x USING (model_id), p
-    WHERE x.is_language_model AND x.params_total IS NOT NULL
+    JOIN lm USING (model_key)
 ),
 w AS (
     SELECT snapshot_date, cls, age_months,
