@@ -115,15 +115,18 @@ def _int(name: str, value: Any, low: int) -> int:
 
 
 def _time(name: str, value: Any) -> datetime:
-    parsed = value if isinstance(value, datetime) else None
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = None
-    if parsed is not None:
-        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
-    raise BadEntry(f"{name} is not an ISO timestamp: {value!r:.40}")
+    """A datetime (read from the DB) or ISO text (the journal) as naive UTC, as TIMESTAMP holds it."""
+    parsed = value if isinstance(value, datetime) else _iso(value)
+    if parsed is None:
+        raise BadEntry(f"{name} is not an ISO timestamp: {value!r:.40}")
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _iso(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _text(name: str, value: Any) -> str:
