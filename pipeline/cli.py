@@ -1,9 +1,10 @@
 """`hubscope …` / `python -m pipeline …`: a thin command line over the library functions.
 
-Every command is a function `cmd_*(args) -> ExitCode`, attached with `set_defaults(func=…)`. Library modules are
-imported inside the commands, so `--help` is instant and one command's dependencies never break another.
-Global options (--db, -v) go before or after the command. Paths default from the package, not the working
-directory, so commands work from anywhere. Errors are one line on stderr (`-v` adds the traceback).
+Every command is a function `cmd_*(args) -> ExitCode` and one row of COMMANDS (name, help, options), which
+build_parser turns into a subparser with `set_defaults(func=…)`. Library modules are imported inside the
+commands, so `--help` is instant and one command's dependencies never break another. Global options (--db, -v)
+go before or after the command. Paths default from the package, not the working directory, so commands work
+from anywhere. Errors are one line on stderr (`-v` adds the traceback).
 """
 
 from __future__ import annotations
@@ -262,6 +263,8 @@ def opt(*flags: str, **settings: Any) -> Option:
 
 @dataclass(frozen=True)
 class Command:
+    """One subcommand: what `add_parser` and its `add_argument` calls are given, and the function it runs."""
+
     name: str
     run: Callable[[argparse.Namespace], ExitCode]
     help: str
