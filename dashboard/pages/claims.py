@@ -4,6 +4,7 @@ verdict computed by the written rule in its SQL file (sql/claims/NN_name.sql; ru
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -36,22 +37,27 @@ VERDICT_ICONS = {"supported": ":material/check_circle:", "not supported": ":mate
                  "the data can't tell": ":material/help:"}  # fmt: skip
 
 
+UNIT_TEXT: dict[str, Callable[[float], str]] = {
+    "share": fmt.percent,
+    "points": lambda x: f"{'+' if x >= 0 else '−'}{abs(100 * x):.1f} points",
+    "months": lambda x: f"{x:.1f} months",
+    "per month": lambda x: f"{x:.3f} a month",
+    "ratio": lambda x: f"{x:.2f}×",
+}
+
+
 def value_text(x: Any, unit: str | None) -> str:
-    """A claim figure in words by its unit (share, points, entropy, ratio, months, number)."""
+    """A claim figure in words by its unit (UNIT_TEXT; any other unit: a plain number)."""
     if x is None:
         return "no figure"
-    x = float(x)
-    if unit == "share":
-        return fmt.percent(x)
-    if unit == "points":
-        return f"{'+' if x >= 0 else '−'}{abs(100 * x):.1f} points"
-    if unit == "months":
-        return f"{x:.1f} months"
-    if unit == "per month":
-        return f"{x:.3f} a month"
-    if unit == "ratio":
-        return f"{x:.2f}×"
-    return f"{x:.2f}"
+    return UNIT_TEXT.get(unit or "", lambda v: f"{v:.2f}")(float(x))
+
+
+def details(r: dict[str, Any], keys: tuple[str, ...], columns: Sequence[Any]) -> None:
+    """A claim's further figures (`key`, `key_label`, `key_unit` of its row), one metric a column; none unlabelled."""
+    for col, key in zip(columns, keys, strict=True):
+        if r.get(f"{key}_label"):
+            col.metric(str(r[f"{key}_label"]), value_text(r.get(key), r.get(f"{key}_unit")))
 
 
 def denominator_text(row: dict[str, Any]) -> str:
@@ -71,10 +77,7 @@ def sql_expander(name: str) -> None:
 
 def cadence(r: dict[str, Any]) -> None:
     """Claim 4's second part (release cadence per family), from the same row of 04_finetuning.sql."""
-    c = st.columns(3)
-    for col, key in zip(c, ("detail_3", "detail_4", "detail_5"), strict=True):
-        if r.get(f"{key}_label"):
-            col.metric(str(r[f"{key}_label"]), value_text(r.get(key), r.get(f"{key}_unit")))
+    details(r, ("detail_3", "detail_4", "detail_5"), st.columns(3))
     st.caption(f"Release cadence coverage: {fmt.percent(r.get('family_coverage'))} — {r.get('family_coverage_label')}. "
                f"Parts: {r.get('part_verdicts')}.")  # fmt: skip
 
@@ -139,10 +142,7 @@ for name, claim, measured, r in rows:
     span = f"{value_text(low, r['unit'])}–{value_text(high, r['unit'])}" if low is not None else None
     c[0].metric(str(r.get("metric")), value_text(r.get("figure"), r.get("unit")),
                 help=f"Range from the models of unknown size: {span}" if span else None)  # fmt: skip
-    if r.get("detail_1_label"):
-        c[1].metric(str(r["detail_1_label"]), value_text(r.get("detail_1"), r.get("detail_1_unit")))
-    if r.get("detail_2_label"):
-        c[2].metric(str(r["detail_2_label"]), value_text(r.get("detail_2"), r.get("detail_2_unit")))
+    details(r, ("detail_1", "detail_2"), c[1:])
     st.caption(
         f"Denominator: {denominator_text(r)}. Coverage: {fmt.percent(r.get('coverage'))} {r.get('coverage_label')}."
         + (f" Range from the models of unknown size: {span}." if span else "") + f" Rule: {r.get('rule')}."
