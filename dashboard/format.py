@@ -321,22 +321,20 @@ def category_axis(limit: int = 260, **kw: Any) -> alt.Axis:
     return alt.Axis(labelLimit=limit, **kw)
 
 
+# Tooltip kinds Vega can format itself: (field type, d3 format).
+_TIP_FORMATS = {"percent": ("Q", ".1%"), "integer": ("Q", ","), "date": ("T", "%d %b %Y"), "month": ("T", "%b %Y"),
+                "number": ("Q", ",.3~g")}  # fmt: skip
+
+
 def tooltip(column: str, kind: str = "") -> alt.Tooltip:
     """A tooltip field titled in words. Kinds: count/params (use a `<col>_text` column, see with_text),
     percent, integer, date, month, nominal (default)."""
     title = label(column)
     if kind in ("count", "params"):
         return alt.Tooltip(f"{column}_text:N", title=title)
-    if kind == "percent":
-        return alt.Tooltip(f"{column}:Q", title=title, format=".1%")
-    if kind == "integer":
-        return alt.Tooltip(f"{column}:Q", title=title, format=",")
-    if kind == "date":
-        return alt.Tooltip(f"{column}:T", title=title, format="%d %b %Y")
-    if kind == "month":
-        return alt.Tooltip(f"{column}:T", title=title, format="%b %Y")
-    if kind == "number":
-        return alt.Tooltip(f"{column}:Q", title=title, format=",.3~g")
+    if kind in _TIP_FORMATS:
+        vega_type, spec = _TIP_FORMATS[kind]
+        return alt.Tooltip(f"{column}:{vega_type}", title=title, format=spec)
     return alt.Tooltip(f"{column}:N", title=title)
 
 
