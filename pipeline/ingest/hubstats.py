@@ -38,7 +38,7 @@ _TEXT_COLUMNS = {  # canonical name -> dump column (plain text)
     "id_raw": "id", "author_raw": "author", "pipeline_tag_raw": "pipeline_tag",
     "library_name_raw": "library_name", "sha_raw": "sha",
 }  # fmt: skip
-_MACROS = ("hs_valid_id", "hs_repr")  # sql/hubstats/macros.sql
+_MACROS = ("hs_valid_id", "hs_repr", "hs_cap", "hs_first_each", "hs_source")  # sql/hubstats/macros.sql
 _COUNT_COLUMNS = {"downloads_raw": "downloads", "all_time_raw": "downloadsAllTime", "likes_raw": "likes"}
 
 

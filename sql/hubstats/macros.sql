@@ -17,3 +17,13 @@ CREATE OR REPLACE TEMP MACRO hs_repr(s) AS
         ELSE '''' || replace(replace(replace(replace(replace(s, '\', '\\'), chr(9), '\t'), chr(10), '\n'), chr(13), '\r'),
                              '''', '\''') || ''''
     END;
+-- A stored string over the size cap (checks.py): "<column> has a value of N characters (more than 1,000)", else
+-- NULL. strlen (bytes, kept with each string) screens first: a value of <= 1,000 bytes has <= 1,000 characters.
+CREATE OR REPLACE TEMP MACRO hs_cap(name, s) AS
+    CASE WHEN strlen(s) > 1000 AND length(s) > 1000
+        THEN format('{} has a value of {:,} characters (more than 1,000)', name, length(s)) END;
+-- The list with each value once, at its first position.
+CREATE OR REPLACE TEMP MACRO hs_first_each(l) AS list_filter(l, lambda c, i: list_position(l, c) = i);
+-- Where the i-th parent mention of a row came from (sql/hubstats/rows.sql lists baseModels, cardData, tags).
+CREATE OR REPLACE TEMP MACRO hs_source(i, n_bm, n_card) AS
+    CASE WHEN i <= n_bm THEN 'baseModels' WHEN i <= n_bm + n_card THEN 'cardData' ELSE 'tag' END;

@@ -13,19 +13,17 @@ WITH parsed AS (
         r.*,
         coalesce(r.tags_raw, []) AS tags_in,
         -- cardData / gguf are JSON strings in the dump; anything but a JSON object is a bad record. Each document
-        -- is parsed a fixed, small number of times: validity, type, then every field needed in one extract.
-        CASE WHEN json_valid(r.card_raw) THEN json_type(r.card_raw) = 'OBJECT' END AS card_obj,
-        CASE WHEN json_valid(r.gguf_raw) THEN json_type(r.gguf_raw) = 'OBJECT' END AS gguf_obj,
+        -- is parsed once: a text starting with '{' (after JSON whitespace) is an object if it parses at all, and
+        -- the one extract of every field needed fails (NULL under TRY) when it does not.
+        CASE WHEN starts_with(r.card_raw, '{') OR starts_with(ltrim(r.card_raw, ' ' || chr(9) || chr(10) || chr(13)), '{')
+            THEN TRY(json_extract(r.card_raw, ['$.license', '$.language', '$.base_model'])) END AS cp,
+        CASE WHEN starts_with(r.gguf_raw, '{') OR starts_with(ltrim(r.gguf_raw, ' ' || chr(9) || chr(10) || chr(13)), '{')
+            THEN TRY(json_extract(r.gguf_raw, ['$.total', '$.context_length', '$.architecture'])) END AS gp,
         r.created_raw IS NULL OR r.created_raw = TIMESTAMP '2022-03-02 23:29:04' AS created_unknown
     FROM _hs_raw r
 ),
 extracted AS (
-    SELECT
-        p.*,
-        p.card_raw IS NOT NULL AND NOT coalesce(p.card_obj, false) AS card_bad,
-        p.gguf_raw IS NOT NULL AND NOT coalesce(p.gguf_obj, false) AS gguf_bad,
-        CASE WHEN p.card_obj THEN json_extract(p.card_raw, ['$.license', '$.language', '$.base_model']) END AS cp,
-        CASE WHEN p.gguf_obj THEN json_extract(p.gguf_raw, ['$.total', '$.context_length', '$.architecture']) END AS gp
+    SELECT p.*, p.card_raw IS NOT NULL AND p.cp IS NULL AS card_bad, p.gguf_raw IS NOT NULL AND p.gp IS NULL AS gguf_bad
     FROM parsed p
 ),
 fields AS (
@@ -70,62 +68,74 @@ derived AS (
                 lambda j: json_type(j) <> 'VARCHAR'))) AS cbm_bad
     FROM fields f
 ),
-languaged AS (
-    SELECT
-        d.*,
-        list_filter(d.langs, lambda c: c IS NOT NULL AND c <> '' AND NOT list_contains(d.tags_in, c)) AS lang_extra
-    FROM derived d
-),
 tagged AS (
     SELECT
-        l.*,
+        d.*,
         -- the Hub tags a model with its card's languages (each once); records with the card but not the tags
-        -- get them too
-        list_concat(l.tags_in, list_filter(l.lang_extra, lambda c, i: list_position(l.lang_extra, c) = i)) AS tags_out
-    FROM languaged l
+        -- get them too (most cards' languages are tags already: list_has_all skips the per-language work)
+        CASE WHEN len(d.langs) = 0 OR list_has_all(d.tags_in, d.langs) THEN d.tags_in
+            ELSE list_concat(d.tags_in, hs_first_each(list_filter(d.langs,
+                lambda c: c IS NOT NULL AND c <> '' AND NOT list_contains(d.tags_in, c))))
+        END AS tags_out
+    FROM derived d
 ),
 based AS (
-    SELECT t.*, list_filter(t.tags_out, lambda g: starts_with(g, 'base_model:') AND length(g) > 11) AS bm_tags
+    SELECT t.*, list_filter(t.tags_out, lambda g: starts_with(g, 'base_model:') AND strlen(g) > 11) AS bm_tags
     FROM tagged t
 ),
-edged AS (
+tag_parsed AS (
+    SELECT
+        b.*,
+        coalesce(nullif(b.bm_relation, ''), 'unknown') AS bm_rel,
+        CASE WHEN b.bm_present THEN coalesce(b.bm_ids, []) ELSE [] END AS bm_c,
+        -- `base_model:<relation>:<parent>` names a relation when it is a known one with a parent after it
+        list_transform(b.bm_tags, lambda g: coalesce(nullif(
+            regexp_extract(g, '(?s)^base_model:(finetune|quantized|adapter|merge):.', 1), ''), 'unknown')) AS tag_rels,
+        list_transform(b.bm_tags, lambda g: regexp_replace(g, '(?s)^base_model:((finetune|quantized|adapter|merge):)?(.)', '\3'))
+            AS tag_parents,
+        -- a relation outside the known set (normalize.py `_parents`): something before and after a second ':'
+        CASE WHEN list_bool_or(list_transform(b.bm_tags, lambda g: contains(g[12:], ':'))) THEN
+            list_filter(b.bm_tags, lambda g: strpos(g[12:], ':') BETWEEN 1 AND length(g[12:]) - 1
+                AND NOT regexp_matches(g, '^base_model:(finetune|quantized|adapter|merge):'))[1]
+        END AS bad_rel_tag
+    FROM based b
+),
+candidated AS (
+    -- every parent mention in order (baseModels, then cardData, then tags) as parallel lists: c_parent, c_rel;
+    -- the source follows from the position (n_bm, n_card). `known`: the parents named with a known relation.
     SELECT
         t.*,
-        coalesce(nullif(t.bm_relation, ''), 'unknown') AS bm_rel,
-        -- `base_model:<relation>:<parent>` with a relation outside the known set (normalize.py `_parents`)
-        list_filter(t.bm_tags, lambda g: contains(g[12:], ':')
-                AND length(g[12:]) > length(split_part(g[12:], ':', 1)) + 1
-                AND split_part(g[12:], ':', 1) NOT IN ('finetune', 'quantized', 'adapter', 'merge'))[1] AS bad_rel_tag,
-        list_concat(
-            CASE WHEN t.bm_present THEN list_transform(t.bm_ids,
-                lambda x: {'parent': x, 'relation': coalesce(nullif(t.bm_relation, ''), 'unknown'), 'source': 'baseModels'})
-                ELSE [] END,
-            list_transform(t.card_parents, lambda x: {'parent': x, 'relation': 'unknown', 'source': 'cardData'}),
-            list_transform(t.bm_tags,
-                lambda g: CASE
-                    WHEN split_part(g[12:], ':', 1) IN ('finetune', 'quantized', 'adapter', 'merge')
-                         AND length(g[12:]) > length(split_part(g[12:], ':', 1)) + 1
-                    THEN {'parent': g[13 + length(split_part(g[12:], ':', 1)):],
-                          'relation': split_part(g[12:], ':', 1), 'source': 'tag'}
-                    ELSE {'parent': g[12:], 'relation': 'unknown', 'source': 'tag'}
-                END)
-        ) AS candidates
-    FROM based t
+        list_concat(t.bm_c, t.card_parents, t.tag_parents) AS c_parent,
+        list_concat(list_resize([]::VARCHAR[], len(t.bm_c), t.bm_rel),
+            list_resize([]::VARCHAR[], len(t.card_parents), 'unknown'), t.tag_rels) AS c_rel,
+        len(t.bm_c) AS n_bm,
+        len(t.card_parents) AS n_card,
+        list_concat(CASE WHEN t.bm_rel <> 'unknown' THEN t.bm_c ELSE [] END,
+            list_transform(list_filter(list_zip(t.tag_parents, t.tag_rels), lambda z: z[2] <> 'unknown'),
+                lambda z: z[1])) AS known
+    FROM tag_parsed t
 ),
-linked AS (
+edged AS (
+    -- the edges: the mentions of another model, less the 'unknown' ones of a parent named with a known relation
+    -- anywhere (that filter removes mentions, never a parent: base_models is every other parent mentioned)
     SELECT
-        e.*,
-        -- a parent named with a known relation anywhere makes its 'unknown' mentions redundant
-        list_filter(e.candidates, lambda c: c.parent <> e.id_raw AND NOT (c.relation = 'unknown'
-            AND list_contains(list_transform(list_filter(e.candidates, lambda k: k.relation <> 'unknown'),
-                lambda k: k.parent), c.parent))) AS edges
-    FROM edged e
+        c.*,
+        list_sort(list_distinct(list_filter(c.c_parent, lambda x: x <> c.id_raw))) AS base_models,
+        CASE WHEN list_contains(c.c_parent, c.id_raw)
+            THEN list_transform(list_filter(list_zip(c.c_parent, c.c_rel), lambda z: z[1] <> c.id_raw), lambda z: z[2])
+            ELSE c.c_rel END AS edge_rels
+    FROM candidated c
 ),
 judged AS (
     SELECT
-        l.*,
-        list_filter(l.edges, lambda c: NOT hs_valid_id(c.parent))[1] AS bad_parent
-    FROM linked l
+        e.*,
+        -- the first edge whose parent is not a valid id (its source named), looked for only when a parent is bad
+        CASE WHEN list_bool_or(list_transform(e.base_models, lambda x: NOT hs_valid_id(x))) THEN
+            list_filter(range(1, len(e.c_parent) + 1), lambda i: e.c_parent[i] <> e.id_raw
+                AND (e.c_rel[i] <> 'unknown' OR NOT list_contains(e.known, e.c_parent[i]))
+                AND NOT hs_valid_id(e.c_parent[i]))[1]
+        END AS bad_at
+    FROM edged e
 ),
 checked AS (
     SELECT
@@ -172,10 +182,10 @@ checked AS (
             WHEN j.bad_rel_tag IS NOT NULL
                 THEN 'tag base_model relation is not one of finetune, quantized, adapter, merge: '
                      || left(hs_repr(j.bad_rel_tag), 80)
-            WHEN len(j.candidates) > 200 THEN format('{:,} base models (more than 200)', len(j.candidates))
-            WHEN j.bad_parent IS NOT NULL
-                THEN 'base model id (from ' || j.bad_parent.source || ') is not a valid Hub repo id: '
-                     || left(hs_repr(j.bad_parent.parent), 120)
+            WHEN len(j.c_parent) > 200 THEN format('{:,} base models (more than 200)', len(j.c_parent))
+            WHEN j.bad_at IS NOT NULL
+                THEN 'base model id (from ' || hs_source(j.bad_at, j.n_bm, j.n_card) || ') is not a valid Hub repo id: '
+                     || left(hs_repr(j.c_parent[j.bad_at]), 120)
             WHEN j.gated_raw IS NOT NULL AND (j.gated_number OR j.gated_raw NOT IN ('false', 'true', 'auto', 'manual'))
                 THEN 'gated is not false/auto/manual: '
                      || left(CASE WHEN j.gated_number THEN j.gated_raw ELSE hs_repr(j.gated_raw) END, 40)
@@ -212,30 +222,20 @@ valued AS (
 ),
 capped AS (
     -- size caps (checks.py): the first stored string column, in the models column order, with a value (or a
-    -- list item) over 1,000 characters; the length named is that column's longest in the row. strlen (bytes,
-    -- kept with each string) screens first: a value of <= 1,000 bytes has <= 1,000 characters.
+    -- list item) over 1,000 characters; the length named is that column's longest in the row (hs_cap).
     SELECT
         v.*,
-        CASE
-            WHEN strlen(v.author) > 1000 AND length(v.author) > 1000
-                THEN format('author has a value of {:,} characters (more than 1,000)', length(v.author))
-            WHEN strlen(v.pipeline_tag_raw) > 1000 AND length(v.pipeline_tag_raw) > 1000 THEN format(
-                'pipeline_tag has a value of {:,} characters (more than 1,000)', length(v.pipeline_tag_raw))
-            WHEN strlen(v.library_name_raw) > 1000 AND length(v.library_name_raw) > 1000 THEN format(
-                'library_name has a value of {:,} characters (more than 1,000)', length(v.library_name_raw))
-            WHEN list_max(list_transform(v.tags_out, lambda g: strlen(g))) > 1000
+        coalesce(
+            hs_cap('author', v.author), hs_cap('pipeline_tag', v.pipeline_tag_raw),
+            hs_cap('library_name', v.library_name_raw),
+            CASE WHEN strlen(array_to_string(v.tags_out, '')) > 1000
+                AND list_max(list_transform(v.tags_out, lambda g: strlen(g))) > 1000
                 AND list_max(list_transform(v.tags_out, lambda g: length(g))) > 1000 THEN format(
                 'tags has a value of {:,} characters (more than 1,000)',
-                list_max(list_transform(v.tags_out, lambda g: length(g))))
-            WHEN strlen(v.sha_raw) > 1000 AND length(v.sha_raw) > 1000
-                THEN format('sha has a value of {:,} characters (more than 1,000)', length(v.sha_raw))
-            WHEN strlen(v.license_raw) > 1000 AND length(v.license_raw) > 1000 THEN format(
-                'license_raw has a value of {:,} characters (more than 1,000)', length(v.license_raw))
-            WHEN strlen(v.safetensors_dtypes) > 1000 AND length(v.safetensors_dtypes) > 1000 THEN format(
-                'safetensors_dtypes has a value of {:,} characters (more than 1,000)', length(v.safetensors_dtypes))
-            WHEN strlen(v.gguf_architecture) > 1000 AND length(v.gguf_architecture) > 1000 THEN format(
-                'gguf_architecture has a value of {:,} characters (more than 1,000)', length(v.gguf_architecture))
-        END AS cap_reason
+                list_max(list_transform(v.tags_out, lambda g: length(g)))) END,
+            hs_cap('sha', v.sha_raw), hs_cap('license_raw', v.license_raw),
+            hs_cap('safetensors_dtypes', v.safetensors_dtypes), hs_cap('gguf_architecture', v.gguf_architecture)
+        ) AS cap_reason
     FROM valued v
 )
 SELECT
@@ -262,16 +262,16 @@ SELECT
     c.gguf_architecture,
     CASE WHEN c.gg_ctx_type = 'UBIGINT' AND c.other_reason IS NULL THEN (c.gg_ctx ->> '$')::BIGINT END
         AS gguf_context_length,
-    list_sort(list_distinct(list_transform(c.edges, lambda x: x.parent))) AS base_models,
+    c.base_models,
     CASE
-        WHEN len(c.edges) = 0 THEN NULL
-        WHEN list_contains(list_transform(c.edges, lambda x: x.relation), 'quantized') THEN 'quantized'
-        WHEN list_contains(list_transform(c.edges, lambda x: x.relation), 'adapter') THEN 'adapter'
-        WHEN list_contains(list_transform(c.edges, lambda x: x.relation), 'merge') THEN 'merge'
-        WHEN list_contains(list_transform(c.edges, lambda x: x.relation), 'finetune') THEN 'finetune'
+        WHEN len(c.base_models) = 0 THEN NULL
+        WHEN list_contains(c.edge_rels, 'quantized') THEN 'quantized'
+        WHEN list_contains(c.edge_rels, 'adapter') THEN 'adapter'
+        WHEN list_contains(c.edge_rels, 'merge') THEN 'merge'
+        WHEN list_contains(c.edge_rels, 'finetune') THEN 'finetune'
         ELSE 'unknown'
     END AS base_relation,
-    c.edges,
+    c.c_parent, c.c_rel, c.n_bm, c.n_card, c.known,
     c.downloads_raw AS downloads_30d,
     c.all_time_raw AS downloads_all_time,
     c.likes_raw AS likes,
