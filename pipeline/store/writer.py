@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 STAGE_TABLES = ("_stage_models", "_stage_lineage")
 # Run after the schema and the data, in this order: SQL the DB file carries (macros, views) and derived tables.
 DERIVED_SQL = ("macros", "views", "daily_downloads", "rollups")
+_INSERT_SOURCES = "INSERT INTO model_params_sources BY NAME SELECT * FROM sources_next"
 
 
 def latest_run_id(db: Path) -> int:
@@ -86,8 +87,10 @@ class Writer:
         with self.phase("copy_previous"):
             start.open_next(self._rebuild, self.con)
         try:
-            self.con.execute("CREATE TABLE _stage_models AS SELECT * FROM models LIMIT 0")
-            self.con.execute("CREATE TABLE _stage_lineage AS SELECT * FROM model_lineage LIMIT 0")
+            # Temp tables: staged rows are read back a few times and never kept, so they are not compressed
+            # into the file (that write cost as much as writing `models` itself); past the cap they spill.
+            for table, source in (("_stage_models", "models"), ("_stage_lineage", "model_lineage")):
+                self.con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {source} LIMIT 0")
         except BaseException:
             self._rebuild.__exit__(None, None, None)
             raise
@@ -159,12 +162,7 @@ class Writer:
         with self.phase("merge"):
             con = self.con
             new = con.sql("SELECT count(*) FROM _stage_models s ANTI JOIN models m USING (model_id)").fetchall()[0][0]
-            # Links from the records replace the ones those records gave before; outside links stay.
-            con.execute(
-                "DELETE FROM model_lineage WHERE source IN ('baseModels', 'cardData', 'tag') "
-                "AND child_id IN (SELECT model_id FROM _stage_models)"
-            )
-            con.execute("INSERT INTO model_lineage BY NAME SELECT * FROM _stage_lineage ON CONFLICT DO NOTHING")
+            con.execute(load_sql("store/merge_lineage"))
             if series is not None:
                 history_store.append_run_snapshot(con, self.run["run_id"], self.snapshot_at, series)
             rejected = con.sql(
@@ -212,8 +210,10 @@ class Writer:
         if unknown or "model_id" not in enriched.columns:
             raise ValueError(f"enrichment returned columns models does not have: {unknown or ['(no model_id)']}")
         with self.phase("rebuild_models"):
-            self.con.execute("DELETE FROM model_params_sources")
-            self._with_frames("INSERT INTO model_params_sources BY NAME SELECT * FROM sources", sources=params_sources)
+            (stored,) = self.con.sql("SELECT count(*) FROM model_params_sources").fetchall()[0]
+            # into an empty table the frame goes as it is (enrich sorts it by key); else only what changed
+            sql = load_sql("store/params_sources") if stored else _INSERT_SOURCES
+            self._with_frames(sql, sources_next=params_sources)
             self._rebuild_models(enriched, columns)
 
     def _rebuild_models(self, enriched: pl.DataFrame, columns: list[str]) -> None:
@@ -253,7 +253,7 @@ class Writer:
             self.con.execute("INSERT OR REPLACE INTO schema_info VALUES ($k, $v)", parameters={"k": key, "v": value})
         with self.phase("checkpoint"):
             for table in STAGE_TABLES:
-                self.con.execute(f"DROP TABLE {table}")
+                self.con.execute(f"DROP TABLE temp.{table}")
             self._rebuild.commit()
         log.info("store phases (s): %s", " ".join(f"{k}={v:.2f}" for k, v in self.timings.items()))
         return self.counts
