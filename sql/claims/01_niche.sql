@@ -36,11 +36,12 @@ covered AS (  -- per span, how many slots of each date it covers (the decoded ro
                 THEN least(coalesce(s.last_slot, r.latest), r.to_hi) - greatest(s.first_slot, r.to_lo) + 1 ELSE 0 END AS n_to
     FROM history_spans s, rng r
     WHERE s.series = COALESCE(getvariable('series'), 'catalog')  -- p.sname, as a constant the scan filters on
-      AND s.first_slot <= r.to_hi AND coalesce(s.last_slot, r.latest) >= coalesce(r.from_lo, r.to_lo)
+      AND s.first_slot <= r.to_hi AND coalesce(s.last_slot, r.latest) >= r.from_lo  -- no d_from: no pairs
 ),
 pair AS (  -- the models recorded on both dates, with their downloads summed over each date's rows
     SELECT c.model_key, sum(c.n_to) AS rows_to, sum(c.dl * c.n_from) AS dl_from, sum(c.dl * c.n_to) AS dl_to
-    FROM covered c GROUP BY c.model_key HAVING sum(c.n_from) > 0 AND sum(c.n_to) > 0
+    FROM covered c WHERE c.n_from > 0 OR c.n_to > 0  -- not the spans between the two dates only
+    GROUP BY c.model_key HAVING sum(c.n_from) > 0 AND sum(c.n_to) > 0
 ),
 move AS (
     SELECT COALESCE(sum(x.dl_to) FILTER (WHERE x.cls = 'SLM'), 0) / NULLIF(sum(x.dl_to), 0)

@@ -24,7 +24,10 @@ fam AS (
     SELECT family_root, count(*) AS members,
            count(*) FILTER (WHERE created_at IS NOT NULL AND NOT COALESCE(created_at_unknown, false)) AS dated,
            min(created_at) FILTER (WHERE created_at IS NOT NULL AND NOT COALESCE(created_at_unknown, false)) AS first_at
-    FROM models WHERE family_root IS NOT NULL GROUP BY family_root HAVING count(*) >= 2
+    FROM models
+    -- a family of 2 or more has a member that is not its own root: only those roots are grouped (not every model)
+    WHERE family_root IN (SELECT family_root FROM models WHERE family_root <> model_id)
+    GROUP BY family_root HAVING count(*) >= 2
 ),
 fams AS (
     SELECT fam.*, model_class(r.params_total, p.t) AS cls,
