@@ -27,18 +27,20 @@ k AS (
            (SELECT count(*) FROM per WHERE from_llm) AS from_llm,
            (SELECT count(*) FROM slm WHERE regexp_matches(lower(model_id), 'distil|prun|minitron')
                OR len(list_filter(tags, lambda x: regexp_matches(lower(x), 'distil|prun'))) > 0) AS named
+),
+f AS (  -- the figure and its coverage, which the rule reads (as claim 1 does)
+    SELECT k.*, from_llm / NULLIF(with_lineage, 0) AS share, with_lineage / NULLIF(slms, 0) AS coverage FROM k
 )
 SELECT
     2 AS claim_no,
     'Share of SLMs with recorded lineage whose base or family root is an LLM' AS metric,
-    from_llm / NULLIF(with_lineage, 0) AS figure, 'share' AS unit, NULL::DOUBLE AS figure_low, NULL::DOUBLE AS figure_high,
+    share AS figure, 'share' AS unit, NULL::DOUBLE AS figure_low, NULL::DOUBLE AS figure_high,
     named / NULLIF(slms, 0) AS detail_1, 'SLMs with distil/prune/minitron in id or tags' AS detail_1_label, 'share' AS detail_1_unit,
     NULL::DOUBLE AS detail_2, NULL AS detail_2_label, NULL AS detail_2_unit,
     with_lineage::BIGINT AS denominator, 'SLMs with a recorded non-quantized base model' AS denominator_label,
-    with_lineage / NULLIF(slms, 0) AS coverage, 'of ' || format('{:,}', slms) || ' SLMs have such a lineage record' AS coverage_label,
-    CASE WHEN slms = 0 OR with_lineage / slms < 0.5 THEN 'the data can''t tell'
-         WHEN from_llm / with_lineage >= 0.5 THEN 'supported'
+    coverage, 'of ' || format('{:,}', slms) || ' SLMs have such a lineage record' AS coverage_label,
+    CASE WHEN coverage IS NULL OR coverage < 0.5 THEN 'the data can''t tell' WHEN share >= 0.5 THEN 'supported'
          ELSE 'not supported' END AS verdict,
     '"typically" = at least half: supported when >= 50% of SLMs with recorded lineage derive from an LLM; can''t '
         || 'tell when lineage is recorded for < 50% of SLMs' AS rule
-FROM k;
+FROM f;

@@ -24,7 +24,8 @@ k AS (
            (SELECT sum(dl) FROM m WHERE cls = 'SLM') AS slm_dl,
            (SELECT sum(dl) FROM m WHERE cls = 'SLM' AND age_months IS NOT NULL) AS slm_dated,
            (SELECT as_of::DATE FROM p) AS as_of
-)
+),
+f AS (SELECT k.*, slm_dated / NULLIF(slm_dl, 0) AS coverage FROM k)  -- the coverage the rule reads
 SELECT
     7 AS claim_no,
     'Download-weighted median age of SLMs, months (as of ' || strftime(as_of, '%-d %b %Y') || ')' AS metric,
@@ -33,10 +34,10 @@ SELECT
     llm_med AS detail_2, 'the same median for LLMs, months' AS detail_2_label, 'months' AS detail_2_unit,
     slm_dated::BIGINT AS denominator, '30-day downloads of SLM language models with a known creation date'
         AS denominator_label,
-    slm_dated / NULLIF(slm_dl, 0) AS coverage, 'of SLM downloads have a known creation date' AS coverage_label,
-    CASE WHEN slm_dl IS NULL OR slm_dl = 0 OR slm_dated / slm_dl < 0.5 OR slm_med IS NULL THEN 'the data can''t tell'
+    coverage, 'of SLM downloads have a known creation date' AS coverage_label,
+    CASE WHEN coverage IS NULL OR coverage < 0.5 OR slm_med IS NULL THEN 'the data can''t tell'
          WHEN slm_med <= 12 THEN 'supported'
          ELSE 'not supported' END AS verdict,
     'supported when half of SLM downloads go to models at most 12 months old; can''t tell when creation dates are '
         || 'known for < 50% of SLM downloads' AS rule
-FROM k;
+FROM f;
