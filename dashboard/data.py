@@ -31,12 +31,13 @@ from pipeline.paths import db_path
 ROLLUP_TABLES = (
     "rollup_grid", "rollup_models", "rollup_snapshots", "rollup_series", "rollup_tags", "rollup_movers",
     "rollup_movers_span", "rollup_info", "rollup_dates", "rollup_presence", "rollup_day_runs", "rollup_keyed",
+    "rollup_irregular_presence", "rollup_irregular_day_runs", "rollup_regular_starts", "rollup_regular_steps",
 )  # fmt: skip
 ROLLUP_STATE = re.compile(r"CREATE TABLE IF NOT EXISTS rollup_\w+")  # sql/schema.sql's statements of those tables
 ROLLUP_MACROS = (
-    "hs_class", "hs_keep", "hs_models", "hs_by_org", "hs_shares", "hs_thin_ranks", "hs_cohort_sizes",
-    "hs_cohort_start", "hs_cohort_presence", "hs_cohort_days", "hs_cohort_tails", "hs_daily_rows", "hs_daily_days",
-    "hs_daily_tails",
+    "hs_class", "hs_keep", "hs_models", "hs_by_org", "hs_grid_steps", "hs_shares", "hs_thin_ranks", "hs_cohort_sizes",
+    "hs_cohort_start", "hs_cohort_summed", "hs_cohort_presence", "hs_cohort_day_runs", "hs_cohort_starts",
+    "hs_cohort_regular_steps", "hs_cohort_days", "hs_cohort_tails", "hs_daily_rows", "hs_daily_days", "hs_daily_tails",
 )  # fmt: skip
 
 

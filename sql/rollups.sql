@@ -21,14 +21,12 @@
 
 -- The threshold grid: log steps from 0.1B to 500B (1, 1.5, 2, 3, 4, 5, 7 per decade), plus the configured default
 -- threshold and every size-band edge (config_classes, config_bands).
+CREATE OR REPLACE MACRO hs_grid_steps() AS [
+    0.1e9, 0.15e9, 0.2e9, 0.3e9, 0.4e9, 0.5e9, 0.7e9, 1e9, 1.5e9, 2e9, 3e9, 4e9, 5e9, 7e9,
+    10e9, 15e9, 20e9, 30e9, 40e9, 50e9, 70e9, 100e9, 150e9, 200e9, 300e9, 400e9, 500e9
+];
 CREATE OR REPLACE TABLE rollup_grid AS
-SELECT threshold::DOUBLE AS threshold
-FROM (VALUES
-    (0.1e9), (0.15e9), (0.2e9), (0.3e9), (0.4e9), (0.5e9), (0.7e9),
-    (1e9),   (1.5e9),  (2e9),   (3e9),   (4e9),   (5e9),   (7e9),
-    (10e9),  (15e9),   (20e9),  (30e9),  (40e9),  (50e9),  (70e9),
-    (100e9), (150e9),  (200e9), (300e9), (400e9), (500e9)
-) AS g(threshold)
+SELECT unnest(hs_grid_steps())::DOUBLE AS threshold
 UNION  -- the configured boundary and band edges, so a DB built with another config keeps exact totals there
 SELECT slm_max_params FROM config_classes WHERE isfinite(slm_max_params) AND slm_max_params > 0
 UNION
@@ -58,6 +56,10 @@ CREATE OR REPLACE MACRO hs_models() AS TABLE
 -- Whether the organisation filter is on (then queries read the raw tables: the rollups have no author column).
 CREATE OR REPLACE MACRO hs_by_org() AS len(COALESCE(getvariable('orgs'), []::VARCHAR[])) > 0;
 
+-- is_language_tag (sql/macros.sql) screened by length first: every language tag has 2 or 12 characters (lower()
+-- keeps the count), and the 185-way comparison on every tag of every model was most of the tag rollups' cost.
+CREATE OR REPLACE MACRO hs_language_tag(tag) AS CASE WHEN length(tag) IN (2, 12) THEN is_language_tag(tag) ELSE false END;
+
 -- Latest counts per (scope, task, size bucket): KPIs, the threshold-sensitivity curve, tag coverage (a per-tag
 -- test over every model's tags is too slow per click at Hub scale).
 CREATE OR REPLACE TABLE rollup_models AS
@@ -69,7 +71,7 @@ SELECT
     COALESCE(sum(m.downloads_30d), 0)::BIGINT AS downloads_30d,
     count(m.downloads_30d)          AS models_with_downloads,
     count(*) FILTER (WHERE len(m.tags) > 0)                                           AS models_with_tags,
-    count(*) FILTER (WHERE len(list_filter(m.tags, lambda x: is_language_tag(x))) > 0) AS models_with_language
+    count(*) FILTER (WHERE len(list_filter(m.tags, lambda x: hs_language_tag(x))) > 0) AS models_with_language
 FROM models m
 ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
 GROUP BY ALL;
@@ -224,7 +226,8 @@ g AS (SELECT *, sum(brk) OVER (PARTITION BY series, model_key ORDER BY first_slo
       FROM b)
 SELECT series, model_key, min(first_idx),
        CASE WHEN max(last_idx) = any_value(max_idx) THEN NULL ELSE max(last_idx) END
-FROM g GROUP BY series, model_key, grp;
+FROM g GROUP BY series, model_key, grp
+ORDER BY ALL;  -- in key order: the columns compress far better
 
 INSERT INTO rollup_day_runs
 WITH e AS (
@@ -242,7 +245,8 @@ g AS (SELECT *, sum(brk) OVER (PARTITION BY series, model_key ORDER BY first_idx
       FROM b)
 SELECT series, model_key, min(first_idx),
        CASE WHEN max(last_idx) = any_value(max_idx) THEN NULL ELSE max(last_idx) END, any_value(downloads_30d)
-FROM g GROUP BY series, model_key, grp;
+FROM g GROUP BY series, model_key, grp
+ORDER BY ALL;
 DROP TABLE _days_spans;
 
 -- The filter columns of every model with history under its integer key, so the cohort queries join on integers.
@@ -271,7 +275,8 @@ WHERE getvariable('days_incremental') AND NOT getvariable('days_same') AND last_
 INSERT INTO rollup_presence
 SELECT series, model_key, idx, NULL FROM _days_new n
 WHERE NOT EXISTS (SELECT 1 FROM rollup_presence p
-                  WHERE p.series = n.series AND p.model_key = n.model_key AND p.last_idx IS NULL);
+                  WHERE p.series = n.series AND p.model_key = n.model_key AND p.last_idx IS NULL)
+ORDER BY model_key;
 -- same date: the models whose value of the day changes, their run over the day before, then their runs rewritten
 CREATE OR REPLACE TEMP TABLE _days_changed AS
 SELECT n.series, n.model_key, n.downloads_30d, r.first_idx AS prev_first, r.downloads_30d AS prev_value
@@ -300,7 +305,8 @@ INSERT INTO rollup_day_runs
 SELECT series, model_key, idx, NULL, downloads_30d FROM _days_new n
 WHERE NOT getvariable('days_same') AND n.downloads_30d IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM rollup_day_runs r
-                  WHERE r.series = n.series AND r.model_key = n.model_key AND r.last_idx IS NULL);
+                  WHERE r.series = n.series AND r.model_key = n.model_key AND r.last_idx IS NULL)
+ORDER BY model_key;
 INSERT INTO rollup_dates SELECT DISTINCT series, idx, snapshot_date FROM _days_new WHERE NOT getvariable('days_same');
 DROP TABLE _days_new;
 DROP TABLE _days_changed;
@@ -323,6 +329,43 @@ DROP TABLE _rollup_changed;
 DROP TABLE _rollup_new_slots;
 DROP TABLE _rollup_add;
 DROP TABLE _rollup_merged;
+
+-- Fixed-cohort sums (sql/queries/cohort_*.sql). A model whose presence in a series is ONE run still open (a
+-- "regular" model: nearly all) is in the fixed cohort starting on date d iff its run starts on or before d, so the
+-- cohort queries read the regular models summed by (series, scope, task, size bucket, run start) — counts in
+-- rollup_regular_starts, day values as steps in rollup_regular_steps — and only the others ("irregular": gone, or
+-- gone and back) model by model, from copies of their runs. Derived from the date-space tables on every refresh.
+CREATE OR REPLACE TEMP TABLE _cohort_regular AS
+SELECT series, model_key, min(first_idx) AS start_idx
+FROM rollup_presence GROUP BY series, model_key HAVING count(*) = 1 AND bool_and(last_idx IS NULL);
+
+CREATE OR REPLACE TABLE rollup_irregular_presence AS
+SELECT p.* FROM rollup_presence p ANTI JOIN _cohort_regular r USING (series, model_key) ORDER BY ALL;
+CREATE OR REPLACE TABLE rollup_irregular_day_runs AS
+SELECT d.* FROM rollup_day_runs d ANTI JOIN _cohort_regular r USING (series, model_key) ORDER BY ALL;
+
+CREATE OR REPLACE TABLE rollup_regular_starts AS
+SELECT r.series, z.is_language_model, z.pipeline_tag, z.bucket_lo, r.start_idx, count(*) AS models
+FROM _cohort_regular r JOIN rollup_sized z USING (model_key)  -- models with a row in `models`, as rollup_keyed
+GROUP BY ALL ORDER BY ALL;
+
+-- + a day run's value on its first date, - after its last: summed up to a date, the date's total of those models
+CREATE OR REPLACE TABLE rollup_regular_steps AS
+WITH runs AS MATERIALIZED (
+    SELECT d.series, z.is_language_model, z.pipeline_tag, z.bucket_lo, r.start_idx, d.first_idx, d.last_idx,
+           d.downloads_30d
+    FROM rollup_day_runs d JOIN _cohort_regular r USING (series, model_key) JOIN rollup_sized z USING (model_key)
+)
+SELECT series, is_language_model, pipeline_tag, bucket_lo, start_idx, idx, sum(v)::BIGINT AS downloads_30d
+FROM (
+    SELECT series, is_language_model, pipeline_tag, bucket_lo, start_idx, first_idx AS idx, downloads_30d AS v
+    FROM runs
+    UNION ALL
+    SELECT series, is_language_model, pipeline_tag, bucket_lo, start_idx, last_idx + 1, -downloads_30d
+    FROM runs WHERE last_idx IS NOT NULL
+)
+GROUP BY ALL HAVING sum(v) <> 0 ORDER BY ALL;
+DROP TABLE _cohort_regular;
 
 -- Per download series: dates, models and rows (the sidebar's series picker; a distinct count over the decoded
 -- rows is too slow per click).
@@ -354,7 +397,7 @@ WITH t AS (
 k AS (
     SELECT *,
         CASE
-            WHEN is_language_tag(tag) THEN 'language'
+            WHEN hs_language_tag(tag) THEN 'language'
             WHEN contains(tag, ':') OR tag IS NOT DISTINCT FROM pipeline_tag OR tag IS NOT DISTINCT FROM library_name
                 THEN NULL
             ELSE 'domain'
@@ -458,12 +501,12 @@ CREATE OR REPLACE MACRO hs_thin_ranks(per_date) AS TABLE
     FROM p, cut;
 
 -- Per non-thin date of `days` (hs_thin_ranks): n = the fixed cohort starting there, the models of `tails`
--- (model, tail) whose tail (how many of the latest non-thin dates they are recorded on without a gap) reaches it.
+-- (tail, n models) whose tail (how many of the latest non-thin dates they are recorded on without a gap) reaches it.
 CREATE OR REPLACE MACRO hs_cohort_sizes(days, tails) AS TABLE
     SELECT d.snapshot_date, d.back_rank,
            COALESCE(sum(t.n) OVER (ORDER BY d.back_rank DESC ROWS UNBOUNDED PRECEDING), 0) AS n
     FROM (FROM query_table(days) WHERE back_rank IS NOT NULL) d
-    LEFT JOIN (SELECT tail, count(*) AS n FROM query_table(tails) GROUP BY tail) t ON t.tail = d.back_rank;
+    LEFT JOIN (SELECT tail, sum(n) AS n FROM query_table(tails) GROUP BY tail) t ON t.tail = d.back_rank;
 
 -- The cohort's first date (its back_rank): cohort_from if it is a non-thin date; else by cohort_rule: 'period' = the
 -- latest non-thin date at least 30 days (one download window) before the last date, else the earliest non-thin
@@ -484,23 +527,55 @@ CREATE OR REPLACE MACRO hs_cohort_start(days, sizes) AS TABLE
         1
     ) AS back_rank;
 
--- 30-day measure, from the date-space rollups below (rollup_dates, rollup_presence, rollup_keyed), never the decoded
--- model_snapshots. The presence runs (first_idx..last_idx) of the models that pass the filters, with their class.
+-- 30-day measure, from the date-space rollups (rollup_dates, rollup_presence, rollup_day_runs, rollup_keyed) and the
+-- fixed-cohort sums (rollup_regular_*, rollup_irregular_*), never the decoded model_snapshots. The sums hold no
+-- author and classes by size bucket, so they are read only without an organisation filter and at a threshold of
+-- the grid's steps (exact there); a constant per query (variables only), so the path not taken reads nothing.
+CREATE OR REPLACE MACRO hs_cohort_summed() AS  -- (threshold unset, e.g. in the CLI: model by model)
+    NOT hs_by_org() AND COALESCE(list_contains(hs_grid_steps(), getvariable('threshold')), false);
+
+-- Presence runs (first_idx..last_idx) of the models counted one by one (the irregular ones; all without the sums)
+-- that pass the filters, with their class.
 CREATE OR REPLACE MACRO hs_cohort_presence() AS TABLE
     SELECT p.model_key, p.first_idx, COALESCE(p.last_idx, t.top) AS last_idx, hs_class(m.params_total) AS cls
-    FROM rollup_presence p
+    FROM (SELECT * FROM rollup_irregular_presence WHERE hs_cohort_summed()
+          UNION ALL SELECT * FROM rollup_presence WHERE NOT hs_cohort_summed()) p
     CROSS JOIN (SELECT max(idx) AS top FROM rollup_dates WHERE series = COALESCE(getvariable('series'), 'catalog')) t
     JOIN rollup_keyed m USING (model_key)  -- hs_models() by integer key
     WHERE p.series = COALESCE(getvariable('series'), 'catalog')
       AND hs_keep(m.is_language_model, m.pipeline_tag, m.author);
 
--- Per date of the window: the models recorded (`pres` runs: +1 where one starts, -1 after it ends, summed up to the
--- date), thin or not (hs_thin_ranks). Columns snapshot_date, idx, date_models, min_count, back_rank.
-CREATE OR REPLACE MACRO hs_cohort_days(pres) AS TABLE
+-- Their day values: runs of dates (idx) with one downloads_30d each (last_idx NULL: up to the latest date).
+CREATE OR REPLACE MACRO hs_cohort_day_runs() AS TABLE
+    SELECT model_key, first_idx, last_idx, downloads_30d
+    FROM (SELECT * FROM rollup_irregular_day_runs WHERE hs_cohort_summed()
+          UNION ALL SELECT * FROM rollup_day_runs WHERE NOT hs_cohort_summed())
+    WHERE series = COALESCE(getvariable('series'), 'catalog');
+
+-- The regular models that pass the filters, per class and run start (none without the sums).
+CREATE OR REPLACE MACRO hs_cohort_starts() AS TABLE
+    SELECT hs_class(bucket_lo) AS cls, start_idx, sum(models)::BIGINT AS models
+    FROM rollup_regular_starts
+    WHERE hs_cohort_summed() AND series = COALESCE(getvariable('series'), 'catalog')
+      AND hs_keep(is_language_model, pipeline_tag, NULL)
+    GROUP BY ALL;
+
+-- Their day-value steps per class, run start and date idx.
+CREATE OR REPLACE MACRO hs_cohort_regular_steps() AS TABLE
+    SELECT hs_class(bucket_lo) AS cls, start_idx, idx, downloads_30d AS v
+    FROM rollup_regular_steps
+    WHERE hs_cohort_summed() AND series = COALESCE(getvariable('series'), 'catalog')
+      AND hs_keep(is_language_model, pipeline_tag, NULL);
+
+-- Per date of the window: the models recorded (`pres` runs: +1 where one starts, -1 after it ends; `starts`: +n
+-- where they start; summed up to the date), thin or not (hs_thin_ranks). Columns snapshot_date, idx, date_models,
+-- min_count, back_rank.
+CREATE OR REPLACE MACRO hs_cohort_days(pres, starts) AS TABLE
     WITH steps AS (
         SELECT idx, sum(n) AS n FROM (
             SELECT first_idx AS idx, count(*) AS n FROM query_table(pres) GROUP BY ALL
             UNION ALL SELECT last_idx + 1, -count(*) FROM query_table(pres) GROUP BY ALL
+            UNION ALL SELECT start_idx, sum(models) FROM query_table(starts) GROUP BY ALL
         ) GROUP BY idx
     ),
     per_date AS (
@@ -513,9 +588,11 @@ CREATE OR REPLACE MACRO hs_cohort_days(pres) AS TABLE
     )
     FROM hs_thin_ranks('per_date');
 
--- Per model of `pres`: its class and tail (see hs_cohort_sizes). A run covers the non-thin ranks lo..hi (runs are
--- disjoint); the first rank no run covers is 1 or the end of a run no other run follows on.
-CREATE OR REPLACE MACRO hs_cohort_tails(pres, days) AS TABLE
+-- Tails (see hs_cohort_sizes), n models each: per model of `pres` (start_idx NULL) and per group of `starts`
+-- (model_key NULL: an open run from start_idx reaches back to the earliest non-thin date on or after it). A run
+-- covers the non-thin ranks lo..hi (runs are disjoint); the first rank no run covers is 1 or the end of a run no
+-- other run follows on.
+CREATE OR REPLACE MACRO hs_cohort_tails(pres, starts, days) AS TABLE
     WITH rank_at AS MATERIALIZED (  -- per date idx: the rank of the latest non-thin date at or before it, of the
         SELECT d.idx,               -- earliest at or after it
                last_value(ok.back_rank IGNORE NULLS) OVER (ORDER BY d.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
@@ -530,10 +607,14 @@ CREATE OR REPLACE MACRO hs_cohort_tails(pres, days) AS TABLE
         FROM query_table(pres) p JOIN rank_at a ON a.idx = p.first_idx JOIN rank_at b ON b.idx = p.last_idx
         WHERE b.rank_le <= a.rank_ge
     )
-    SELECT r.model_key, any_value(r.cls) AS cls,
-           CASE WHEN min(r.lo) > 1 THEN 0 ELSE min(r.hi) FILTER (WHERE n.model_key IS NULL) END AS tail
+    SELECT r.model_key, NULL::INTEGER AS start_idx, any_value(r.cls) AS cls,
+           CASE WHEN min(r.lo) > 1 THEN 0 ELSE min(r.hi) FILTER (WHERE n.model_key IS NULL) END AS tail, 1::BIGINT AS n
     FROM ranked r LEFT JOIN ranked n ON n.model_key = r.model_key AND n.lo = r.hi + 1
-    GROUP BY r.model_key;
+    GROUP BY r.model_key
+    UNION ALL
+    SELECT NULL, s.start_idx, s.cls, a.rank_ge, s.models
+    FROM query_table(starts) s JOIN rank_at a ON a.idx = s.start_idx
+    WHERE a.rank_ge IS NOT NULL;
 
 -- Downloads-per-day measure, from `daily` = 'daily_downloads' (the view of sql/daily_downloads.sql, one row per
 -- model, series and date; an argument, so a DB without the view still gets the macro): a model is present on a
@@ -553,7 +634,7 @@ CREATE OR REPLACE MACRO hs_daily_days(rows) AS TABLE
 -- Per model of `rows`: its tail (see hs_cohort_sizes); its own rank among its non-thin dates equals the date's rank
 -- as long as it has no gap.
 CREATE OR REPLACE MACRO hs_daily_tails(rows, days) AS TABLE
-    SELECT model_id, count(*) FILTER (WHERE own_rank = back_rank) AS tail
+    SELECT model_id, count(*) FILTER (WHERE own_rank = back_rank) AS tail, 1 AS n
     FROM (
         SELECT s.model_id, ok.back_rank, row_number() OVER (PARTITION BY s.model_id ORDER BY ok.back_rank) AS own_rank
         FROM query_table(rows) s JOIN query_table(days) ok USING (snapshot_date)

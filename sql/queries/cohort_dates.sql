@@ -5,11 +5,12 @@
 -- A date is THIN when it recorded fewer than greatest(min_models, a quarter of the window's median date): thin dates
 -- are drawn grey, left out of cohorts and of the headline. cohort_models = the models present on EVERY non-thin date
 -- from this date to the last (a model missing one date drops out), i.e. the fixed cohort starting here.
--- Read from the date-space rollups (sql/rollups.sql: rollup_dates, rollup_presence, rollup_day_runs), never the
--- decoded model_snapshots: a model is recorded on a date when one of its presence runs covers the date's idx.
+-- Read from the date-space rollups (sql/rollups.sql), never the decoded model_snapshots: a model is recorded on a
+-- date when one of its presence runs covers the date's idx; models with one open run come summed by run start.
 WITH pres AS MATERIALIZED (FROM hs_cohort_presence()),  -- the blocks are macros of sql/rollups.sql
-days AS MATERIALIZED (FROM hs_cohort_days('pres')),
-tails AS MATERIALIZED (FROM hs_cohort_tails('pres', 'days'))
+starts AS MATERIALIZED (FROM hs_cohort_starts()),
+days AS MATERIALIZED (FROM hs_cohort_days('pres', 'starts')),
+tails AS MATERIALIZED (FROM hs_cohort_tails('pres', 'starts', 'days'))
 SELECT
     d.snapshot_date,
     d.date_models::BIGINT        AS date_models,

@@ -6,27 +6,27 @@
 -- headline's default: from the latest non-thin date >= 30 days before the last), min_models 100, plus the filters of
 -- sql/rollups.sql (threshold, scope, unknown, tasks, orgs). Thin dates: see cohort_dates.sql (same rule).
 -- A model's downloads on a date are its day's latest non-NULL 30-day count (0 when none).
--- Read from the date-space rollups (sql/rollups.sql: rollup_dates, rollup_presence, rollup_day_runs), never the
--- decoded model_snapshots: a model is recorded on a date when one of its presence runs covers the date's idx.
+-- Read from the date-space rollups (sql/rollups.sql), never the decoded model_snapshots: a model is recorded on a
+-- date when one of its presence runs covers the date's idx; models with one open run come summed by run start.
 WITH pres AS MATERIALIZED (FROM hs_cohort_presence()),  -- the blocks are macros of sql/rollups.sql
-days AS MATERIALIZED (FROM hs_cohort_days('pres')),
-tails AS MATERIALIZED (FROM hs_cohort_tails('pres', 'days')),
+starts AS MATERIALIZED (FROM hs_cohort_starts()),
+days AS MATERIALIZED (FROM hs_cohort_days('pres', 'starts')),
+tails AS MATERIALIZED (FROM hs_cohort_tails('pres', 'starts', 'days')),
 sizes AS (FROM hs_cohort_sizes('days', 'tails')),
 start AS (FROM hs_cohort_start('days', 'sizes')),
-cohort AS MATERIALIZED (SELECT model_key, cls FROM tails, start WHERE tails.tail >= start.back_rank),
-counts AS (SELECT cls, count(*)::BIGINT AS models FROM cohort GROUP BY cls),
+cohort AS MATERIALIZED (SELECT t.* FROM tails t, start WHERE t.tail >= start.back_rank),
+counts AS (SELECT cls, sum(n)::BIGINT AS models FROM cohort GROUP BY cls),
 dates AS (SELECT idx FROM rollup_dates WHERE series = COALESCE(getvariable('series'), 'catalog')),
-joined AS MATERIALIZED (  -- the cohort's day values: runs of dates (idx) with one downloads_30d each
-    SELECT c.cls, r.first_idx, COALESCE(r.last_idx, (SELECT max(idx) FROM dates)) AS last_idx, r.downloads_30d AS v
-    FROM rollup_day_runs r
-    JOIN cohort c USING (model_key)
-    WHERE r.series = COALESCE(getvariable('series'), 'catalog')
+joined AS MATERIALIZED (  -- the day values of the cohort's models counted one by one
+    SELECT c.cls, r.first_idx, r.last_idx, r.downloads_30d AS v FROM hs_cohort_day_runs() r JOIN cohort c USING (model_key)
 ),
-steps AS (  -- +value on a run's first date, -value after its last; the sum up to a date is the date's total
-    SELECT cls, idx, sum(v) AS v FROM (
+steps AS (  -- +value on a run's first date, -value after its last (the sums are such steps); summed up to a date:
+    SELECT cls, idx, sum(v) AS v FROM (  -- the date's total
         SELECT cls, first_idx AS idx, sum(v) AS v FROM joined GROUP BY ALL
         UNION ALL
-        SELECT cls, last_idx + 1, -sum(v) FROM joined GROUP BY ALL
+        SELECT cls, last_idx + 1, -sum(v) FROM joined WHERE last_idx IS NOT NULL GROUP BY ALL
+        UNION ALL
+        SELECT s.cls, s.idx, sum(s.v) FROM hs_cohort_regular_steps() s JOIN cohort c USING (cls, start_idx) GROUP BY ALL
     ) GROUP BY ALL
 ),
 totals AS (
