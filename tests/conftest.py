@@ -5,16 +5,20 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import polars as pl
 import pytest
+from filelock import FileLock
 
 from pipeline.bootstrap import build_bundled
 from pipeline.ingest.snapshot import open_snapshot
 from pipeline.paths import DEFAULT_SNAPSHOT
-from pipeline.refresh import refresh_from_snapshot
+from pipeline.refresh import RefreshResult, refresh_from_snapshot
+from pipeline.store.runlog import journal_path
 
 FIXTURE_MODELS = 600  # enough for every chart to have data, small enough to build in a couple of seconds
 
@@ -72,34 +76,81 @@ def _isolate_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     monkeypatch.setenv("TQDM_DISABLE", "1")
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]) -> Path:
+    """A folder `build` fills, made once per run. Under xdist every worker asks for it: the first builds it in the
+    run's shared temp folder under a file lock, the others wait for it and reuse it (so what is built there is
+    read-only for the tests, like every session fixture)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    folder = tmp_path_factory.getbasetemp().parent / f"shared-{name}"  # the workers' basetemps share this parent
+    with FileLock(f"{folder}.lock"):
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
+def _fixture_db(snapshot_slice: Path, folder: Path) -> None:
+    result = refresh_from_snapshot(folder / "fixture.duckdb", open_snapshot(snapshot_slice))
+    assert result.status == "ok", result.error
+    os.chmod(folder / "fixture.duckdb", 0o444)
+
+
+def _bundled_and_snapshot_db(folder: Path) -> None:
+    """build_bundled's first run is the bundled snapshot alone, loaded through the pipeline: that file (and its
+    journal) is copied aside as snapshot_db before the hub-stats sample goes in, one load instead of two."""
+    import pipeline.bootstrap as bootstrap
+
+    real_refresh = bootstrap.refresh
+    aside = folder / "snapshot" / "hub.duckdb"
+
+    def copy_the_first_run(db: Path, *args: object, **kwargs: object) -> RefreshResult | None:
+        result = real_refresh(db, *args, **kwargs)
+        if not aside.exists():
+            aside.parent.mkdir()
+            shutil.copyfile(db, aside)
+            if journal_path(db).exists():
+                shutil.copyfile(journal_path(db), journal_path(aside))
+        return result
+
+    (folder / "bundled").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bootstrap, "refresh", copy_the_first_run)
+        result = build_bundled(folder / "bundled" / "hub.duckdb")
+    assert result is not None and result.status == "ok", result and result.error
+    assert aside.exists()
+
+
 @pytest.fixture(scope="session")
 def snapshot_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return slice_snapshot(DEFAULT_SNAPSHOT, tmp_path_factory.mktemp("snapshot") / "slice", FIXTURE_MODELS)
+    folder = built_once(
+        tmp_path_factory, "snapshot", lambda f: slice_snapshot(DEFAULT_SNAPSHOT, f / "slice", FIXTURE_MODELS)
+    )
+    return folder / "slice"
 
 
 @pytest.fixture(scope="session")
 def fixture_db(snapshot_slice: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small real DB (through refresh_from_snapshot). Session-scoped: treat it as read-only."""
-    db = tmp_path_factory.mktemp("db") / "fixture.duckdb"
-    result = refresh_from_snapshot(db, open_snapshot(snapshot_slice))
-    assert result.status == "ok", result.error
-    os.chmod(db, 0o444)
-    return db
+    """A small real DB (through refresh_from_snapshot). Session-scoped: read-only (the file is)."""
+    return built_once(tmp_path_factory, "db", lambda f: _fixture_db(snapshot_slice, f)) / "fixture.duckdb"
 
 
 @pytest.fixture(scope="session")
-def snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _bundled_pair(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_once(tmp_path_factory, "bundled", _bundled_and_snapshot_db)
+
+
+@pytest.fixture(scope="session")
+def snapshot_db(_bundled_pair: Path) -> Path:
     """The bundled snapshot alone, loaded through the pipeline. Session-scoped: read-only."""
-    db = tmp_path_factory.mktemp("snapshot_db") / "hub.duckdb"
-    result = refresh_from_snapshot(db, open_snapshot(DEFAULT_SNAPSHOT))
-    assert result.status == "ok", result.error
-    return db
+    return _bundled_pair / "snapshot" / "hub.duckdb"
 
 
 @pytest.fixture(scope="session")
-def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def bundled_db(_bundled_pair: Path) -> Path:
     """The bundled data as a first start builds it (snapshot + hub-stats sample). Session-scoped: read-only."""
-    db = tmp_path_factory.mktemp("bundled") / "hub.duckdb"
-    result = build_bundled(db)
-    assert result.status == "ok", result.error
-    return db
+    return _bundled_pair / "bundled" / "hub.duckdb"

@@ -33,6 +33,9 @@ DATA = ROOT / "tests" / "data"
 SAMPLE = DATA / "hubstats-sample-fixture.parquet"
 DAILY = DATA / "hubstats-daily-fixture.parquet"
 REPO = "cfahlgren1/hub-stats"
+# Tests that share a module-scoped build run on one xdist worker, so it is built once.
+ON_THE_HUB = pytest.mark.xdist_group("hubstats-hub")  # the stand-in Hub with the revisions, and the backfill of them
+ON_THE_SAMPLE = pytest.mark.xdist_group("hubstats-sample")  # sample_db
 
 
 def rows(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
@@ -97,6 +100,7 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@ON_THE_SAMPLE
 def test_columnar_import_equals_the_per_record_path(sample_db: Path) -> None:
     """Every column of every model, and every lineage link, as the crawl's normalizer makes them from the same
     records (the file's rows re-shaped as /api/models items)."""
@@ -119,6 +123,7 @@ def test_columnar_import_equals_the_per_record_path(sample_db: Path) -> None:
     assert len(links) == 369
 
 
+@ON_THE_SAMPLE
 def test_the_sample_is_a_selection_dated_by_its_content(sample_db: Path) -> None:
     source = hub_stats_source(str(SAMPLE), endpoint=None, token=None)
     assert source.is_full is False and source.series == "hub"
@@ -331,6 +336,7 @@ def test_another_schema_is_one_clear_error(tmp_path: Path) -> None:
         HubStatsSource(path).check()
 
 
+@ON_THE_HUB
 def test_import_of_a_revision_through_the_real_client(hub: StandinHub, tmp_path: Path) -> None:
     sha = sha_of(date(2026, 7, 2))
     source = hub_stats_source(sha, endpoint=hub.url, token=None)
@@ -369,6 +375,7 @@ def test_choose_one_revision_per_period() -> None:
         choose_revisions(commits, since=date(2026, 6, 1), every="year")
 
 
+@ON_THE_HUB
 def test_backfill_with_a_missing_file_and_a_5xx_burst(backfilled: tuple[Path, BackfillResult, int]) -> None:
     db, result, server_errors = backfilled
     assert result.chosen == 7 and len(result.imported) == 6 and not result.ok
@@ -382,12 +389,14 @@ def test_backfill_with_a_missing_file_and_a_5xx_burst(backfilled: tuple[Path, Ba
     assert not list(db.parent.glob("hubstats-*"))  # downloads deleted
 
 
+@ON_THE_HUB
 def test_backfill_again_skips_what_is_in(backfilled: tuple[Path, BackfillResult, int], hub: StandinHub) -> None:
     db, first, _ = backfilled
     again = run_backfill(db, hub.url)
     assert again.imported == [] and again.skipped == first.imported and list(again.failed) == list(first.failed)
 
 
+@ON_THE_HUB
 def test_daily_downloads_equal_hand_computed_differences(
     backfilled: tuple[Path, BackfillResult, int], tmp_path: Path
 ) -> None:
@@ -431,6 +440,7 @@ def test_daily_downloads_equal_hand_computed_differences(
     assert totals == pytest.approx(dict(by_date.iter_rows()))
 
 
+@ON_THE_HUB
 def test_resume_after_kill_9_imports_only_what_was_missing(revisions: list[tuple[date, Path]], tmp_path: Path) -> None:
     host = dataset_host(revisions[-4:])
     host.set_faults(file_delay_s=0.3)
@@ -483,6 +493,7 @@ def validation(db: Path) -> dict[str, dict]:
     return {r["figure_id"]: r for r in frame.iter_rows(named=True)}
 
 
+@ON_THE_HUB
 def test_validation_uses_the_nearest_whole_hub_snapshot(backfilled: tuple[Path, BackfillResult, int]) -> None:
     db = backfilled[0]
     got = validation(db)
@@ -501,6 +512,7 @@ def test_validation_uses_the_nearest_whole_hub_snapshot(backfilled: tuple[Path, 
     assert got["lb_models"]["our_value"] == 248 and got["lb_models"]["published_value"] == 2_126_833
 
 
+@ON_THE_SAMPLE
 def test_validation_on_a_selection_says_so(sample_db: Path) -> None:
     got = validation(sample_db)
     assert not any(r["comparable"] for r in got.values())
