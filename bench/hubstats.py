@@ -116,17 +116,6 @@ def write_weeks(base: Path, folder: Path, weeks: int) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t, "rows_first": rows[0], "rows_last": rows[-1]}
 
 
-def start_standin(folder: Path, py: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    cmd = [py, "-m", "hubscope_testing.standin", "--hub-stats-dir", str(folder), "--port", "0"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=open(log, "ab"))  # noqa: SIM115
-    assert proc.stdout is not None
-    url = proc.stdout.readline().decode().strip()
-    if not url.startswith("http"):
-        proc.kill()
-        raise RuntimeError(f"stand-in Hub did not start; see {log}")
-    return proc, url
-
-
 def backfill_result(res: dict[str, Any], log: str, weeks: int, folder: Path) -> dict[str, Any]:
     """Per-revision store phases (their sum and the slowest revision) and the revision files' sizes."""
     runs = [_pairs(line) for line in PHASES.findall(log)][-weeks:]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,9 @@ def _busy(h: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]
             if k.startswith("busy_")]  # fmt: skip
 
 
-def _head(*columns: str) -> list[str]:
-    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+def _table(columns: tuple[str, ...], rows: Iterable[list[str]]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return "\n".join([*lines, *("| " + " | ".join(cells) + " |" for cells in rows)])
 
 
 def _rows(runs: list[dict[str, Any]], key: str = "results") -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -36,46 +37,61 @@ def _rows(runs: list[dict[str, Any]], key: str = "results") -> Iterator[tuple[di
             yield run["meta"], r
 
 
+SIZE_COLUMNS = (
+    "commit", "date", "models", "end-to-end models/s", "CPU path models/s", "floor (read_json) models/s",
+    "CPU / floor", "CPU path peak RSS", "first refresh peak RSS", "DB file, 1 snapshot",
+)  # fmt: skip
+HISTORY_COLUMNS = (
+    "commit", "models", "daily snapshots", "churn", "history rows", "model-days", "rows / model-day", "DB file",
+    "per extra snapshot", "projected 3M x 365", "steady-state refresh", "its peak RSS", "rollups",
+    "worst page p95 idle", "during refresh",
+)  # fmt: skip
+HUB_STATS_COLUMNS = (
+    "commit", "date", "models", "import models/s (goal >= 150,000)", "floor (read_parquet) models/s",
+    "import / floor", "import peak RSS (goal < 1,536 MB)", "floor peak RSS", "goals", "peak phase",
+    "store phases (s)", "staging statements (s)",
+)  # fmt: skip
+BACKFILL_COLUMNS = (
+    "commit", "date", "models (newest)", "weekly revisions", "wall", "per revision (median, slowest)", "DB file",
+    "revision files", "peak RSS", "peak phase", "slowest page p95", "store phases, all revisions (s)",
+)  # fmt: skip
+
+
+def _size_cells(meta: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    n, cpu, fl = r["models"], r["cpu"], r["floor"]
+    return [
+        meta["commit"], meta["date"][:10], f"{n:,}", f"{n / r['e2e']['seconds']:,.0f}",
+        f"{cpu['models'] / cpu['seconds']:,.0f}", f"{fl['models'] / fl['seconds']:,.0f}",
+        f"{fl['seconds'] / cpu['seconds']:.2f}", f"{cpu['rss_mb']:,.0f} MB", f"{r['e2e']['rss_mb']:,.0f} MB",
+        f"{r['file_mb_1_snapshot']:,.1f} MB",
+    ]  # fmt: skip
+
+
 def size_table(runs: list[dict[str, Any]]) -> str:
-    lines = _head(
-        "commit", "date", "models", "end-to-end models/s", "CPU path models/s", "floor (read_json) models/s",
-        "CPU / floor", "CPU path peak RSS", "first refresh peak RSS", "DB file, 1 snapshot",
-    )  # fmt: skip
-    for meta, r in _rows(runs):
-        n, cpu, fl = r["models"], r["cpu"], r["floor"]
-        lines.append(
-            f"| {meta['commit']} | {meta['date'][:10]} | {n:,} | {n / r['e2e']['seconds']:,.0f} "
-            f"| {cpu['models'] / cpu['seconds']:,.0f} | {fl['models'] / fl['seconds']:,.0f} "
-            f"| {fl['seconds'] / cpu['seconds']:.2f} | {cpu['rss_mb']:,.0f} MB | {r['e2e']['rss_mb']:,.0f} MB "
-            f"| {r['file_mb_1_snapshot']:,.1f} MB |"
-        )
-    return "\n".join(lines)
+    return _table(SIZE_COLUMNS, (_size_cells(meta, r) for meta, r in _rows(runs)))
+
+
+def _history_cells(meta: dict[str, Any], r: dict[str, Any]) -> Iterator[list[str]]:
+    for days, h in sorted(r["history"].items(), key=lambda kv: int(kv[0])):
+        b = h["build"]
+        per_snapshot = (h["file_mb"] - r["file_mb_1_snapshot"]) / max(1, int(days) - 1)
+        per_day_bytes = (h["file_mb"] - r["file_mb_1_snapshot"]) * 2**20 / max(1, b["model_days"] - r["models"])
+        first_gb = r["file_mb_1_snapshot"] * 2**20 * HUB_MODELS / r["models"] / 1e9
+        projected = first_gb + per_day_bytes * HUB_MODELS * (YEAR - 1) / 1e9
+        for label, busy, refresh in _busy(h) or [("-", None, None)]:
+            during = f"{_worst(busy):,.0f} ms ({_worst(busy) / _worst(h['idle']):.1f}x, {label})" if busy else "-"
+            yield [
+                meta["commit"], f"{r['models']:,}", days, f"{b['churn']:.3f}", f"{b['history_rows']:,}",
+                f"{b['model_days']:,}", f"{b['history_rows'] / b['model_days']:.3f}", f"{h['file_mb']:,.1f} MB",
+                f"{per_snapshot:,.2f} MB", f"{projected:,.1f} GB",
+                f"{refresh['seconds'] if refresh else float('nan'):,.1f} s",
+                f"{refresh['rss_mb'] if refresh else float('nan'):,.0f} MB", h.get("rollups", "-"),
+                f"{_worst(h['idle']):,.0f} ms", during,
+            ]  # fmt: skip
 
 
 def history_table(runs: list[dict[str, Any]]) -> str:
-    lines = _head(
-        "commit", "models", "daily snapshots", "churn", "history rows", "model-days", "rows / model-day", "DB file",
-        "per extra snapshot", "projected 3M x 365", "steady-state refresh", "its peak RSS", "rollups",
-        "worst page p95 idle", "during refresh",
-    )  # fmt: skip
-    for meta, r in _rows(runs):
-        for days, h in sorted(r["history"].items(), key=lambda kv: int(kv[0])):
-            b = h["build"]
-            per_snapshot = (h["file_mb"] - r["file_mb_1_snapshot"]) / max(1, int(days) - 1)
-            per_day_bytes = (h["file_mb"] - r["file_mb_1_snapshot"]) * 2**20 / max(1, b["model_days"] - r["models"])
-            first_gb = r["file_mb_1_snapshot"] * 2**20 * HUB_MODELS / r["models"] / 1e9
-            projected = first_gb + per_day_bytes * HUB_MODELS * (YEAR - 1) / 1e9
-            for label, busy, refresh in _busy(h) or [("-", None, None)]:
-                during = f"{_worst(busy):,.0f} ms ({_worst(busy) / _worst(h['idle']):.1f}x, {label})" if busy else "-"
-                lines.append(
-                    f"| {meta['commit']} | {r['models']:,} | {days} | {b['churn']:.3f} | {b['history_rows']:,} "
-                    f"| {b['model_days']:,} | {b['history_rows'] / b['model_days']:.3f} | {h['file_mb']:,.1f} MB "
-                    f"| {per_snapshot:,.2f} MB | {projected:,.1f} GB "
-                    f"| {refresh['seconds'] if refresh else float('nan'):,.1f} s "
-                    f"| {refresh['rss_mb'] if refresh else float('nan'):,.0f} MB | {h.get('rollups', '-')} "
-                    f"| {_worst(h['idle']):,.0f} ms | {during} |"
-                )
-    return "\n".join(lines)
+    return _table(HISTORY_COLUMNS, (cells for meta, r in _rows(runs) for cells in _history_cells(meta, r)))
 
 
 def _seconds(pairs: dict[str, float]) -> str:
@@ -95,41 +111,35 @@ def _peak_phase(r: dict[str, Any]) -> str:
     return f"{name} {phases[name]:,} MB"
 
 
+def _hub_stats_cells(meta: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    fl = r["floor"]
+    return [
+        meta["commit"], meta["date"][:10], f"{r['models']:,}", f"{r['models_per_s']:,.0f}",
+        f"{r['floor_models_per_s']:,.0f}", f"{fl['seconds'] / r['seconds']:.3f}", f"{r['rss_mb']:,.0f} MB",
+        f"{fl['rss_mb']:,.0f} MB", "met" if r["goal"]["met"] else "not met", _peak_phase(r),
+        _seconds(r.get("phases") or {}), _seconds(r.get("staging") or {}),
+    ]  # fmt: skip
+
+
 def hub_stats_table(runs: list[dict[str, Any]]) -> str:
     """Issue #11 (a): the dump import beside its floor, the goals, where the time and the memory go."""
-    lines = _head(
-        "commit", "date", "models", "import models/s (goal >= 150,000)", "floor (read_parquet) models/s",
-        "import / floor", "import peak RSS (goal < 1,536 MB)", "floor peak RSS", "goals", "peak phase",
-        "store phases (s)", "staging statements (s)",
-    )  # fmt: skip
-    for meta, r in _rows(runs, "hub_stats"):
-        fl = r["floor"]
-        lines.append(
-            f"| {meta['commit']} | {meta['date'][:10]} | {r['models']:,} | {r['models_per_s']:,.0f} "
-            f"| {r['floor_models_per_s']:,.0f} | {fl['seconds'] / r['seconds']:.3f} | {r['rss_mb']:,.0f} MB "
-            f"| {fl['rss_mb']:,.0f} MB | {'met' if r['goal']['met'] else 'not met'} | {_peak_phase(r)} "
-            f"| {_seconds(r.get('phases') or {})} | {_seconds(r.get('staging') or {})} |"
-        )
-    return "\n".join(lines)
+    return _table(HUB_STATS_COLUMNS, (_hub_stats_cells(meta, r) for meta, r in _rows(runs, "hub_stats")))
+
+
+def _backfill_cells(meta: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    per = sorted(r.get("revision_seconds") or [float("nan")])
+    page, worst = max(r["idle"]["pages"].items(), key=lambda kv: kv[1]["worst_p95_ms"])
+    return [
+        meta["commit"], meta["date"][:10], f"{r['models']:,}", str(r["revisions"]), f"{r['seconds']:,.0f} s",
+        f"{per[len(per) // 2]:,.1f} s, {per[-1]:,.1f} s", f"{r['file_mb']:,.1f} MB", f"{r['revision_file_mb']:,.0f} MB",
+        f"{r['rss_mb']:,.0f} MB", _peak_phase(r), f"{worst['worst_p95_ms']:,.0f} ms ({page})",
+        _seconds(r.get("phases") or {}),
+    ]  # fmt: skip
 
 
 def backfill_table(runs: list[dict[str, Any]]) -> str:
     """Issue #11 (b): weekly revisions through the stand-in Hub and `backfill --every week`."""
-    lines = _head(
-        "commit", "date", "models (newest)", "weekly revisions", "wall", "per revision (median, slowest)",
-        "DB file", "revision files", "peak RSS", "peak phase", "slowest page p95", "store phases, all revisions (s)",
-    )  # fmt: skip
-    for meta, r in _rows(runs, "backfill"):
-        per = sorted(r.get("revision_seconds") or [float("nan")])
-        worst = max(r["idle"]["pages"].items(), key=lambda kv: kv[1]["worst_p95_ms"])
-        lines.append(
-            f"| {meta['commit']} | {meta['date'][:10]} | {r['models']:,} | {r['revisions']} | {r['seconds']:,.0f} s "
-            f"| {per[len(per) // 2]:,.1f} s, {per[-1]:,.1f} s | {r['file_mb']:,.1f} MB "
-            f"| {r['revision_file_mb']:,.0f} MB"
-            f" | {r['rss_mb']:,.0f} MB | {_peak_phase(r)} | {worst[1]['worst_p95_ms']:,.0f} ms ({worst[0]}) "
-            f"| {_seconds(r.get('phases') or {})} |"
-        )
-    return "\n".join(lines)
+    return _table(BACKFILL_COLUMNS, (_backfill_cells(meta, r) for meta, r in _rows(runs, "backfill")))
 
 
 def page_table(run: dict[str, Any]) -> str:

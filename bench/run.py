@@ -64,10 +64,12 @@ def measured(cmd: list[str], env: dict[str, str], log: Path, phase_rss: bool = F
 
 
 def start_server(size: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    proc = subprocess.Popen(
-        [PY, "-m", "bench.server", "--size", size], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-        stderr=open(log, "ab"),  # noqa: SIM115
-    )  # fmt: skip
+    return serve([PY, "-m", "bench.server", "--size", size], env, log)
+
+
+def serve(cmd: list[str], env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a stand-in Hub (`cmd` prints its URL on stdout's first line) in its own process."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=open(log, "ab"))  # noqa: SIM115
     assert proc.stdout is not None
     url = proc.stdout.readline().decode().strip()
     if not url.startswith("http"):
@@ -146,10 +148,7 @@ def bench_hubstats(size_text: str, work: Path) -> dict[str, Any]:
     """Issue #11 (a): the dump import of an N-row file into a fresh DB beside its floor (bench/hubstats.py)."""
     from bench import hubstats
 
-    d = work / f"hubstats-{size_text}"
-    shutil.rmtree(d, ignore_errors=True)
-    d.mkdir(parents=True)
-    env, log = _env(work), d / "log.txt"
+    d, env, log = _fresh(work, f"hubstats-{size_text}")
     file = hubstats.dump_file(size_text, work / "hubstats-files", PY, env)
     _say(size_text, f"hub-stats floor: DuckDB read_parquet of {file.name} into a bare table")
     floor = measured([PY, "-m", "bench.steps", "hubstats-floor", "--file", str(file), "--db", str(d / "bare.duckdb")],
@@ -174,15 +173,12 @@ def bench_backfill(size_text: str, weeks: int, work: Path, calls: list[Any] | No
     dashboard's calls timed on the result (bench/hubstats.py)."""
     from bench import hubstats
 
-    d = work / f"backfill-{size_text}x{weeks}"
-    shutil.rmtree(d, ignore_errors=True)
-    d.mkdir(parents=True)
-    env, log = _env(work), d / "log.txt"
+    d, env, log = _fresh(work, f"backfill-{size_text}x{weeks}")
     base = hubstats.dump_file(size_text, work / "hubstats-files", PY, env)
     _say(size_text, f"backfill: {weeks} weekly revisions from {base.name} (bench/hubstats_weeks.sql)")
     folder = hubstats.week_files(base, work / "hubstats-files" / f"weeks-{size_text}x{weeks}", weeks, PY, env)
     first = min(folder.glob("models-*.parquet")).name.removeprefix("models-").removesuffix(".parquet")
-    server, url = hubstats.start_standin(folder, PY, env, log)
+    server, url = serve([PY, "-m", "hubscope_testing.standin", "--hub-stats-dir", str(folder), "--port", "0"], env, log)
     db = d / "hub.duckdb"
     try:
         _say(size_text, f"backfill --from-hub-stats --since {first} --every week via {url}")
@@ -202,6 +198,14 @@ def bench_backfill(size_text: str, weeks: int, work: Path, calls: list[Any] | No
     _say(size_text, f"queries on the backfilled file ({len(calls)} calls x {reps})")
     res["idle"] = summarize(time_calls(db, calls, reps))
     return res, calls
+
+
+def _fresh(work: Path, name: str) -> tuple[Path, dict[str, str], Path]:
+    """An emptied step folder, the environment of its processes and its log."""
+    d = work / name
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    return d, _env(work), d / "log.txt"
 
 
 def _say(size: str, what: str) -> None:

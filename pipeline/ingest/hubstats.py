@@ -149,10 +149,6 @@ class HubStatsSource:
         con = writer.con
         file = f"read_parquet({self._literal()}, file_row_number = true)"
         con.execute(f"CREATE OR REPLACE TEMP VIEW _hs_raw AS SELECT {_projection(columns)} FROM {file}")
-        record = ", ".join(f"{quote_literal(c)}: {quote_ident(c)}" for c in columns)
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW _hs_file AS SELECT file_row_number AS rn, {{{record}}} AS record FROM {file}"
-        )
         bind = {"at": writer.snapshot_at, "run": writer.run["run_id"]}
         steps = {
             "macros": {}, "rows": {"now": datetime.now(UTC).replace(tzinfo=None)}, "duplicates": {},
@@ -161,6 +157,8 @@ class HubStatsSource:
         spent: dict[str, float] = {}
         try:
             for name, params in steps.items():
+                if name == "rejected":  # the file's records of the bad rows only (their structs built after the join)
+                    _file_records(con, file, columns)
                 started = time.perf_counter()
                 con.execute(load_sql(f"hubstats/{name}"), params or None)
                 spent[name] = time.perf_counter() - started
@@ -183,6 +181,15 @@ class HubStatsSource:
             return con.sql(sql.format(path=self._literal())).fetchall()[0][0]
         finally:
             con.close()
+
+
+def _file_records(con: duckdb.DuckDBPyConnection, file: str, columns: dict[str, str]) -> None:
+    """Temp view `_hs_file` (rn, record): the rejected rows of `_hs_rows` as the file holds them."""
+    record = ", ".join(f"{quote_literal(c)}: {quote_ident(c)}" for c in columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _hs_file AS SELECT rn, {{{record}}} AS record FROM (SELECT file_row_number "
+        f"AS rn, * FROM {file} WHERE file_row_number IN (SELECT rn FROM _hs_rows WHERE reason IS NOT NULL))"
+    )
 
 
 def _projection(columns: dict[str, str]) -> str:
