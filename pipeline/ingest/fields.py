@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +35,9 @@ RELATIONS = ("finetune", "quantized", "adapter", "merge")
 GATED_VALUES = {False: "no", "auto": "auto", "manual": "manual", True: "manual"}
 
 
+NUMBER_TYPES = (int, float)
+
+
 class BadRecord(ValueError):
     """A record that cannot be normalized; the message is the reason stored with it."""
 
@@ -42,7 +46,9 @@ def count(record: dict[str, Any], key: str) -> int | None:
     value = record.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if type(value) is int and 0 <= value <= ABSURD_COUNT:  # nearly every count: one test
+        return value
+    if isinstance(value, bool) or not isinstance(value, NUMBER_TYPES):
         raise BadRecord(f"{key} is not a number: {value!r:.40}")
     if isinstance(value, float):
         if not math.isfinite(value) or value != int(value):
@@ -55,11 +61,24 @@ def count(record: dict[str, Any], key: str) -> int | None:
     return value
 
 
-def text(record: dict[str, Any], key: str) -> str | None:
+def _optional_string(record: dict[str, Any], key: str, refusal: Callable[[Any], str]) -> str | None:
+    """The value at `key` when it is a string or absent; else BadRecord("<key> is not <refusal(value)>")."""
     value = record.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise BadRecord(f"{key} is not a string: {type(value).__name__}")
+    raise BadRecord(f"{key} is not {refusal(value)}")
+
+
+def _named_type(value: Any) -> str:
+    return f"a string: {type(value).__name__}"
+
+
+def _shown_value(value: Any) -> str:
+    return f"a date string: {value!r:.40}"
+
+
+def text(record: dict[str, Any], key: str) -> str | None:
+    return _optional_string(record, key, _named_type)
 
 
 def flag(record: dict[str, Any], key: str) -> bool | None:
@@ -91,10 +110,7 @@ def timestamp(record: dict[str, Any], key: str, now: datetime) -> datetime | Non
 
 def date_text(record: dict[str, Any], key: str) -> str | None:
     """The raw date string; parsed for the whole batch at once by `parse_dates`."""
-    value = record.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise BadRecord(f"{key} is not a date string: {value!r:.40}")
+    return _optional_string(record, key, _shown_value)
 
 
 def parse_dates(values: list[str | None], key: str, now: datetime) -> tuple[pl.Series, dict[int, str]]:
@@ -121,7 +137,7 @@ def valid_id(repo_id: str) -> bool:
 
 
 def model_id(record: dict[str, Any]) -> str:
-    model_id = record.get("id", record.get("modelId"))
+    model_id = record["id"] if "id" in record else record.get("modelId")
     if model_id is None:
         raise BadRecord("missing id")
     if not isinstance(model_id, str):

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -246,7 +247,7 @@ class Normalizer:
             raise BadRecord(f"gated is not false/auto/manual: {gated!r:.40}")
         trending = record.get("trendingScore")
         if trending is not None and (
-            isinstance(trending, bool) or not isinstance(trending, int | float) or not math.isfinite(trending)
+            isinstance(trending, bool) or not isinstance(trending, fields.NUMBER_TYPES) or not math.isfinite(trending)
         ):
             raise BadRecord(f"trendingScore is not a finite number: {trending!r:.40}")
         author = fields.text(record, "author") or (model_id.split("/", 1)[0] if "/" in model_id else None)
@@ -319,7 +320,8 @@ def stage_pages(pages: Iterable[list[Any]], writer: Writer, progress: Any) -> in
     normalizer = Normalizer()
     pending: list[Any] = []
     n_pages = n_models = 0
-    with _gc_paused():  # pages are parsed (by the generator) and normalized with the cyclic collector paused …
+    # pages are parsed (by the generator) and normalized with the cyclic collector paused …
+    with _gc_paused(), _Stager(writer) as stager:
         for page in pages:
             n_pages += 1
             n_models += len(page)
@@ -329,14 +331,44 @@ def stage_pages(pages: Iterable[list[Any]], writer: Writer, progress: Any) -> in
             if progress.disable and n_pages % LOG_EVERY_PAGES == 0:
                 log.info("fetched %d pages, %d models", n_pages, n_models)  # (a disabled bar counts nothing)
             if len(pending) >= BATCH_RECORDS:
-                writer.add_batch(normalizer.batch(pending))
+                stager.add(normalizer.batch(pending))
                 pending = []
                 # … and run on the young generations once per batch (the old ones are only the long-lived modules),
                 # so cycles the HTTP/DB layers make stay bounded
                 gc.collect(1)
         if pending:
-            writer.add_batch(normalizer.batch(pending))
+            stager.add(normalizer.batch(pending))
     return n_pages
+
+
+class _Stager:
+    """`writer.add_batch` on one worker thread, one batch at a time: DuckDB stages a batch (without the GIL)
+    while the next pages are fetched and normalized. At most one batch waits, so memory stays flat; a failure
+    of the worker is raised in the caller at the next `add` or on leaving the block."""
+
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stage")
+        self._staging: Future[None] | None = None
+
+    def __enter__(self) -> _Stager:
+        return self
+
+    def add(self, batch: Batch) -> None:
+        self._wait()
+        self._staging = self._pool.submit(self._writer.add_batch, batch)
+
+    def _wait(self) -> None:
+        staging, self._staging = self._staging, None
+        if staging is not None:
+            staging.result()
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        try:
+            if exc_type is None:
+                self._wait()
+        finally:
+            self._pool.shutdown(wait=True)  # the connection is the caller's again once the worker is done
 
 
 @contextmanager
