@@ -49,22 +49,29 @@ def datasets(at: AppTest) -> list[list[dict]]:
     return out
 
 
-def shares(sql, threshold: float, unknown: str = "exclude") -> tuple[str, str]:  # noqa: ANN001
-    """SLM share of language models by count and by 30-day downloads, computed straight from `models`."""
-    (s, l_, u, sd, ld, ud), = sql(
-        f"""SELECT count(*) FILTER (WHERE params_total < $1), count(*) FILTER (WHERE params_total >= $1),
+def bounds(sql, threshold: float, scope: str = "language") -> dict[str, float]:  # noqa: ANN001
+    """Point shares (unknown sizes excluded) and the unknown-size bounds, from `models` alone."""
+    where = LM_SCOPE if scope == "language" else "true"
+    (n, s, l_, u, sd, ld, ud), = sql(
+        f"""SELECT count(*), count(*) FILTER (WHERE params_total < $1), count(*) FILTER (WHERE params_total >= $1),
                    count(*) FILTER (WHERE params_total IS NULL),
                    COALESCE(sum(downloads_30d) FILTER (WHERE params_total < $1), 0),
                    COALESCE(sum(downloads_30d) FILTER (WHERE params_total >= $1), 0),
                    COALESCE(sum(downloads_30d) FILTER (WHERE params_total IS NULL), 0)
-            FROM models WHERE {LM_SCOPE}""",
+            FROM models WHERE {where}""",
         [threshold],
     )  # fmt: skip
-    if unknown == "small":
-        s, sd = s + u, sd + ud
-    elif unknown == "large":
-        l_, ld = l_ + u, ld + ud
-    return pct(s / (s + l_)), pct(sd / (sd + ld))
+    total_dl = sd + ld + ud
+    return {"models": n, "unknown": u, "m": s / (s + l_), "m_low": s / n, "m_high": (s + u) / n,
+            "d": sd / (sd + ld), "d_low": sd / total_dl, "d_high": (sd + ud) / total_dl}  # fmt: skip
+
+
+def shares(sql, threshold: float, unknown: str = "exclude") -> tuple[str, str]:  # noqa: ANN001
+    """SLM share of language models by count and by 30-day downloads, computed straight from `models`: unknown
+    sizes left out, or all counted small (the high bound) or all large (the low bound)."""
+    b = bounds(sql, threshold)
+    end = {"exclude": "", "small": "_high", "large": "_low"}[unknown]
+    return pct(b[f"m{end}"]), pct(b[f"d{end}"])
 
 
 def writable_copy(fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

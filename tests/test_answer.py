@@ -16,27 +16,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline.paths import REPO_ROOT
+from tests.app_helpers import bounds, pct
+
+pytest_plugins = ["tests.app_fixtures"]  # the app and sql fixtures
 
 MIN_MODELS = 100  # dashboard/cohort.py MIN_MODELS, restated: the rule is tested, not imported
-
-
-@pytest.fixture
-def app(fixture_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("HUBSCOPE_DB", str(fixture_db))
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-@pytest.fixture(scope="module")
-def sql(fixture_db: Path):  # noqa: ANN201
-    con = duckdb.connect(str(fixture_db), read_only=True)
-    yield lambda q, params=None: con.execute(q, params or []).fetchall()
-    con.close()
-
-
-def pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
 
 
 def headline(at: AppTest) -> str:
@@ -53,23 +37,6 @@ def chart_rows(at: AppTest) -> list[dict]:
     for ds in el.proto.datasets:
         rows += pa.ipc.open_stream(ds.data.data).read_all().to_pylist()
     return rows
-
-
-def bounds(sql, threshold: float, scope: str = "language") -> dict[str, float]:  # noqa: ANN001
-    """Point shares (unknown sizes excluded) and the unknown-size bounds, from `models` alone."""
-    where = "is_language_model" if scope == "language" else "true"
-    (n, s, l_, u, sd, ld, ud), = sql(
-        f"""SELECT count(*), count(*) FILTER (WHERE params_total < $1), count(*) FILTER (WHERE params_total >= $1),
-                   count(*) FILTER (WHERE params_total IS NULL),
-                   COALESCE(sum(downloads_30d) FILTER (WHERE params_total < $1), 0),
-                   COALESCE(sum(downloads_30d) FILTER (WHERE params_total >= $1), 0),
-                   COALESCE(sum(downloads_30d) FILTER (WHERE params_total IS NULL), 0)
-            FROM models WHERE {where}""",
-        [threshold],
-    )  # fmt: skip
-    total_dl = sd + ld + ud
-    return {"models": n, "unknown": u, "m": s / (s + l_), "m_low": s / n, "m_high": (s + u) / n,
-            "d": sd / (sd + ld), "d_low": sd / total_dl, "d_high": (sd + ud) / total_dl}  # fmt: skip
 
 
 def expected_share(point: float, low: float, high: float) -> str:

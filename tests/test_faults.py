@@ -152,13 +152,6 @@ def test_rate_limit_storm_mid_crawl_resumes_from_the_cursor(good_db: Path, hub: 
     assert all("cursor=" in r.query for r in ok[1:])
 
 
-def test_rate_limit_storm_beyond_the_budget_fails_cleanly(good_db: Path, hub: StandinHub, fast_sleep) -> None:
-    before = digest(good_db)
-    hub.set_faults(rate_limit_storm=1000, storm_seconds=2)
-    result = refresh(good_db, hub, budget=5)
-    assert_failed_cleanly(good_db, before, result, "gave up after")
-
-
 def test_server_error_burst_is_survived(good_db: Path, hub: StandinHub, fast_sleep) -> None:
     hub.set_faults(server_errors=4, server_error_status=502)
     result = refresh(good_db, hub)
@@ -166,10 +159,20 @@ def test_server_error_burst_is_survived(good_db: Path, hub: StandinHub, fast_sle
     assert [r.status for r in listing(hub)].count(502) == 4
 
 
-def test_server_errors_without_end_fail_cleanly(good_db: Path, hub: StandinHub, fast_sleep) -> None:
+@pytest.mark.parametrize(
+    ("faults", "budget"),
+    [
+        ({"rate_limit_storm": 1000, "storm_seconds": 2}, 5),  # a rate-limit storm beyond the budget
+        ({"server_errors": 10_000, "server_error_status": 503}, 3),  # server errors without end
+    ],
+    ids=["rate-limit-storm-beyond-the-budget", "server-errors-without-end"],
+)
+def test_faults_without_end_fail_cleanly(
+    good_db: Path, hub: StandinHub, fast_sleep, faults: dict[str, int], budget: float
+) -> None:
     before = digest(good_db)
-    hub.set_faults(server_errors=10_000, server_error_status=503)
-    result = refresh(good_db, hub, budget=3)
+    hub.set_faults(**faults)
+    result = refresh(good_db, hub, budget=budget)
     assert_failed_cleanly(good_db, before, result, "gave up after")
 
 

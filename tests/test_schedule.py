@@ -113,11 +113,11 @@ def test_unknown_storage_version_fails_cleanly(snapshot_slice: Path, tmp_path: P
 
 READER = textwrap.dedent(
     """
-    import sys, time, duckdb
-    db, seconds = sys.argv[1], float(sys.argv[2])
+    import os, sys, time, duckdb
+    db, stop = sys.argv[1], sys.argv[2]
     ok = errors = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 120  # a guard: the test stops the readers once its refreshes are done
+    while time.monotonic() < deadline and not (ok and os.path.exists(stop)):
         try:
             if ok % 2:  # the duckdb CLI way (-readonly) and the dashboard way (in-memory + ATTACH READ_ONLY)
                 con = duckdb.connect(db, read_only=True)
@@ -128,6 +128,8 @@ READER = textwrap.dedent(
                 con.sql("SELECT count(*) FROM hub.org_concentration").fetchall()
             con.close()
             ok += 1
+            if ok == 1:
+                print("reading", flush=True)
         except Exception as err:
             errors += 1
             print("ERROR", type(err).__name__, err, file=sys.stderr)
@@ -137,19 +139,24 @@ READER = textwrap.dedent(
 
 
 def test_readers_and_a_refresh_at_the_same_time(snapshot_slice: Path, tmp_path: Path) -> None:
+    """Two reader processes query the file without pause while three refreshes swap it; they stop when told to."""
     db = tmp_path / "hub.duckdb"
+    stop = tmp_path / "stop"
     assert main(refresh_argv(snapshot_slice, db)) == 0
     readers = [
-        subprocess.Popen([PY, "-c", READER, str(db), "8"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([PY, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
         for _ in range(2)
-    ]
+    ]  # fmt: skip
     files = {file_identity(db)}
     try:
-        time.sleep(1.0)  # readers are in
+        for r in readers:  # both are in (each has read the file once) before the first swap
+            assert r.stdout is not None and r.stdout.readline().strip() == "reading"
         for _ in range(3):
             assert main(refresh_argv(snapshot_slice, db)) == 0  # never blocked by the readers
             files.add(file_identity(db))
     finally:
+        stop.touch()
         outputs = [r.communicate(timeout=60) for r in readers]
     assert len(files) == 4  # each refresh swapped in a new file (inode numbers alone may be reused)
     con = duckdb.connect(str(db), read_only=True)

@@ -178,46 +178,32 @@ def test_implausibly_small_total_is_demoted() -> None:
     assert r["params_source"] == "name" and r["params_total"] == 35 * B
 
 
-def test_gptq_int4() -> None:
-    # Llama-2-7B layout: 6.48B linear weights packed 8 per I32 + 0.26B unquantized F16 (embeddings, head).
-    q = 6_476_005_376
-    r = resolve_one(
-        model_id="TheBloke/Llama-2-7B-GPTQ",
-        tags=["gptq", "4-bit"],
-        safetensors_dtypes={"I32": q // 8 + q // 128 // 8, "F16": 262_410_240 + q // 128},
-    )
-    assert r["params_flags"] == "packed_quant_corrected:gptq_awq"
-    assert abs(r["params_total"] / 6_738_415_616 - 1) < 0.02
+Q = 6_476_005_376  # Llama-2-7B's linear weights; 0.26B unquantized F16 besides (embeddings, head)
+EXPERTS = 19_000_000_000  # gpt-oss-20b's expert weights
 
 
-def test_awq_bits_assumed() -> None:
-    q = 6_476_005_376
-    r = resolve_one(model_id="x/llama2-awq", tags=["awq"], safetensors_dtypes={"I32": q // 8, "F16": 262_410_240})
-    assert r["params_flags"] == "packed_quant_corrected:gptq_awq_bits_assumed_4"
-    assert abs(r["params_total"] / 6_738_415_616 - 1) < 0.02
-
-
-def test_bnb_4bit() -> None:
-    q = 6_476_005_376
-    r = resolve_one(
-        model_id="unsloth/llama-2-7b-bnb-4bit",
-        tags=["bitsandbytes", "4-bit"],
-        safetensors_dtypes={"U8": q // 2, "F16": 262_410_240, "F32": q // 64},
-    )
-    assert r["params_flags"] == "packed_quant_corrected:bnb4"
-    assert abs(r["params_total"] / 6_738_415_616 - 1) < 0.03
-
-
-def test_mxfp4() -> None:
-    # gpt-oss-style: expert weights as U8 blocks (2 FP4 per byte) + U8 scales (1 per 32); rest BF16.
-    experts = 19_000_000_000
-    r = resolve_one(
-        model_id="openai/gpt-oss-20b",
-        tags=["mxfp4", "8-bit"],
-        safetensors_dtypes={"U8": experts // 2 + experts // 32, "BF16": 1_900_000_000},
-    )
-    assert r["params_flags"] == "packed_quant_corrected:mxfp4"
-    assert abs(r["params_total"] / 20.9e9 - 1) < 0.01
+@pytest.mark.parametrize(
+    ("model_id", "tags", "dtypes", "flag", "expected", "tolerance"),
+    [
+        # GPTQ: 8 int4 per I32, plus per-group scales/zeros
+        ("TheBloke/Llama-2-7B-GPTQ", ["gptq", "4-bit"], {"I32": Q // 8 + Q // 128 // 8, "F16": 262_410_240 + Q // 128},
+         "packed_quant_corrected:gptq_awq", 6_738_415_616, 0.02),
+        ("x/llama2-awq", ["awq"], {"I32": Q // 8, "F16": 262_410_240},
+         "packed_quant_corrected:gptq_awq_bits_assumed_4", 6_738_415_616, 0.02),
+        ("unsloth/llama-2-7b-bnb-4bit", ["bitsandbytes", "4-bit"], {"U8": Q // 2, "F16": 262_410_240, "F32": Q // 64},
+         "packed_quant_corrected:bnb4", 6_738_415_616, 0.03),
+        # mxfp4 (gpt-oss): expert weights as U8 blocks (2 FP4 per byte) + U8 scales (1 per 32); the rest BF16
+        ("openai/gpt-oss-20b", ["mxfp4", "8-bit"], {"U8": EXPERTS // 2 + EXPERTS // 32, "BF16": 1_900_000_000},
+         "packed_quant_corrected:mxfp4", 20.9e9, 0.01),
+    ],
+    ids=["gptq-int4", "awq-bits-assumed", "bnb-4bit", "mxfp4"],
+)  # fmt: skip
+def test_packed_quantization_is_corrected(
+    model_id: str, tags: list[str], dtypes: dict[str, int], flag: str, expected: float, tolerance: float
+) -> None:
+    r = resolve_one(model_id=model_id, tags=tags, safetensors_dtypes=dtypes)
+    assert r["params_flags"] == flag
+    assert abs(r["params_total"] / expected - 1) < tolerance
 
 
 def test_packed_without_known_layout_is_flagged_and_demoted() -> None:
