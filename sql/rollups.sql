@@ -56,10 +56,6 @@ CREATE OR REPLACE MACRO hs_models() AS TABLE
 -- Whether the organisation filter is on (then queries read the raw tables: the rollups have no author column).
 CREATE OR REPLACE MACRO hs_by_org() AS len(COALESCE(getvariable('orgs'), []::VARCHAR[])) > 0;
 
--- is_language_tag (sql/macros.sql) screened by length first: every language tag has 2 or 12 characters (lower()
--- keeps the count), and the 185-way comparison on every tag of every model was most of the tag rollups' cost.
-CREATE OR REPLACE MACRO hs_language_tag(tag) AS CASE WHEN length(tag) IN (2, 12) THEN is_language_tag(tag) ELSE false END;
-
 -- Latest counts per (scope, task, size bucket): KPIs, the threshold-sensitivity curve, tag coverage (a per-tag
 -- test over every model's tags is too slow per click at Hub scale).
 CREATE OR REPLACE TABLE rollup_models AS
@@ -71,7 +67,7 @@ SELECT
     COALESCE(sum(m.downloads_30d), 0)::BIGINT AS downloads_30d,
     count(m.downloads_30d)          AS models_with_downloads,
     count(*) FILTER (WHERE len(m.tags) > 0)                                           AS models_with_tags,
-    count(*) FILTER (WHERE len(list_filter(m.tags, lambda x: hs_language_tag(x))) > 0) AS models_with_language
+    count(*) FILTER (WHERE len(list_filter(m.tags, lambda x: is_language_tag(x))) > 0) AS models_with_language
 FROM models m
 ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
 GROUP BY ALL;
@@ -335,9 +331,13 @@ DROP TABLE _rollup_merged;
 -- cohort queries read the regular models summed by (series, scope, task, size bucket, run start) — counts in
 -- rollup_regular_starts, day values as steps in rollup_regular_steps — and only the others ("irregular": gone, or
 -- gone and back) model by model, from copies of their runs. Derived from the date-space tables on every refresh.
+CREATE OR REPLACE TEMP TABLE _cohort_sized AS  -- (scope, task, size bucket) numbered: the sums group integers
+SELECT *, dense_rank() OVER (ORDER BY is_language_model, pipeline_tag, bucket_lo) AS key_id FROM rollup_sized;
 CREATE OR REPLACE TEMP TABLE _cohort_regular AS
-SELECT series, model_key, min(first_idx) AS start_idx
-FROM rollup_presence GROUP BY series, model_key HAVING count(*) = 1 AND bool_and(last_idx IS NULL);
+SELECT p.series, dense_rank() OVER (ORDER BY p.series) AS series_id, p.model_key, min(p.first_idx) AS start_idx,
+       any_value(z.key_id) AS key_id
+FROM rollup_presence p JOIN _cohort_sized z USING (model_key)  -- models with a row in `models`, as rollup_keyed
+GROUP BY p.series, p.model_key HAVING count(*) = 1 AND bool_and(p.last_idx IS NULL);
 
 CREATE OR REPLACE TABLE rollup_irregular_presence AS
 SELECT p.* FROM rollup_presence p ANTI JOIN _cohort_regular r USING (series, model_key) ORDER BY ALL;
@@ -345,26 +345,32 @@ CREATE OR REPLACE TABLE rollup_irregular_day_runs AS
 SELECT d.* FROM rollup_day_runs d ANTI JOIN _cohort_regular r USING (series, model_key) ORDER BY ALL;
 
 CREATE OR REPLACE TABLE rollup_regular_starts AS
-SELECT r.series, z.is_language_model, z.pipeline_tag, z.bucket_lo, r.start_idx, count(*) AS models
-FROM _cohort_regular r JOIN rollup_sized z USING (model_key)  -- models with a row in `models`, as rollup_keyed
-GROUP BY ALL ORDER BY ALL;
+SELECT r.series, k.is_language_model, k.pipeline_tag, k.bucket_lo, r.start_idx, r.n AS models
+FROM (SELECT series, key_id, start_idx, count(*) AS n FROM _cohort_regular GROUP BY ALL) r
+JOIN (SELECT DISTINCT key_id, is_language_model, pipeline_tag, bucket_lo FROM _cohort_sized) k USING (key_id)
+ORDER BY ALL;
 
 -- + a day run's value on its first date, - after its last: summed up to a date, the date's total of those models
+-- (grouped by integers: a group key of text from the join made this 10x slower)
 CREATE OR REPLACE TABLE rollup_regular_steps AS
-WITH runs AS MATERIALIZED (
-    SELECT d.series, z.is_language_model, z.pipeline_tag, z.bucket_lo, r.start_idx, d.first_idx, d.last_idx,
-           d.downloads_30d
-    FROM rollup_day_runs d JOIN _cohort_regular r USING (series, model_key) JOIN rollup_sized z USING (model_key)
+WITH runs AS (
+    SELECT r.series_id, r.key_id, r.start_idx, d.first_idx, d.last_idx, d.downloads_30d
+    FROM rollup_day_runs d JOIN _cohort_regular r ON r.model_key = d.model_key AND r.series = d.series
+),
+steps AS (
+    SELECT series_id, key_id, start_idx, idx, sum(v) AS v FROM (
+        SELECT series_id, key_id, start_idx, first_idx AS idx, sum(downloads_30d) AS v FROM runs GROUP BY ALL
+        UNION ALL
+        SELECT series_id, key_id, start_idx, last_idx + 1, -sum(downloads_30d) FROM runs
+        WHERE last_idx IS NOT NULL GROUP BY ALL
+    ) GROUP BY ALL HAVING sum(v) <> 0
 )
-SELECT series, is_language_model, pipeline_tag, bucket_lo, start_idx, idx, sum(v)::BIGINT AS downloads_30d
-FROM (
-    SELECT series, is_language_model, pipeline_tag, bucket_lo, start_idx, first_idx AS idx, downloads_30d AS v
-    FROM runs
-    UNION ALL
-    SELECT series, is_language_model, pipeline_tag, bucket_lo, start_idx, last_idx + 1, -downloads_30d
-    FROM runs WHERE last_idx IS NOT NULL
-)
-GROUP BY ALL HAVING sum(v) <> 0 ORDER BY ALL;
+SELECT n.series, k.is_language_model, k.pipeline_tag, k.bucket_lo, s.start_idx, s.idx, s.v::BIGINT AS downloads_30d
+FROM steps s
+JOIN (SELECT DISTINCT series_id, series FROM _cohort_regular) n USING (series_id)
+JOIN (SELECT DISTINCT key_id, is_language_model, pipeline_tag, bucket_lo FROM _cohort_sized) k USING (key_id)
+ORDER BY ALL;
+DROP TABLE _cohort_sized;
 DROP TABLE _cohort_regular;
 
 -- Per download series: dates, models and rows (the sidebar's series picker; a distinct count over the decoded
@@ -397,7 +403,7 @@ WITH t AS (
 k AS (
     SELECT *,
         CASE
-            WHEN hs_language_tag(tag) THEN 'language'
+            WHEN is_language_tag(tag) THEN 'language'
             WHEN contains(tag, ':') OR tag IS NOT DISTINCT FROM pipeline_tag OR tag IS NOT DISTINCT FROM library_name
                 THEN NULL
             ELSE 'domain'
