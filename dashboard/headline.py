@@ -1,6 +1,7 @@
 """The Overview's headline: one or two plain sentences that answer the question under the current filters.
 
-Figures come from sql/queries/headline.sql (the same definitions as the KPI tiles) and, for the move, from
+Figures come from sql/queries/overview_kpis.sql (the KPI tiles' own row) with what they are a share of from
+sql/queries/headline.sql, and, for the move, from
 sql/queries/cohort_share.sql on a fixed cohort (dashboard/cohort.py). Every share carries the range the models of
 unknown size allow (all counted large … all counted small); a range wider than WIDE is said instead of a figure."""
 
@@ -21,8 +22,9 @@ STEADY = 0.005  # moves under half a point are "about the same"
 
 
 def facts(f: Filters) -> dict[str, Any]:
-    """The headline row (headline.sql) for the current filters."""
-    return data.one("headline", f.params())
+    """The headline's figures (overview_kpis.sql) and what they are a share of (headline.sql), as one row."""
+    params = f.params()
+    return {**data.one("overview_kpis", params), **data.one("headline", params)}
 
 
 def is_wide(low: float | None, high: float | None) -> bool:

@@ -6,6 +6,7 @@
 --   share_*_low   : unknown-size models all counted as LLM  (SLM known / all)
 --   share_*_high  : unknown-size models all counted as SLM  ((SLM known + unknown) / all)
 --   share_*_known : unknown-size models left out            (SLM known / sized)
+--   as_of         : the latest date a model in view was seen
 WITH f AS (SELECT * FROM hs_models()),
 k AS (
     SELECT
@@ -23,7 +24,8 @@ k AS (
         COALESCE(sum(downloads_30d) FILTER (WHERE params_total IS NOT NULL AND cls = 'LLM'), 0) AS llm_downloads_known,
         COALESCE(sum(downloads_30d) FILTER (WHERE cls = 'SLM'), 0)            AS slm_downloads,
         COALESCE(sum(downloads_30d) FILTER (WHERE cls = 'LLM'), 0)            AS llm_downloads,
-        count(downloads_30d)                                                  AS models_with_downloads
+        count(downloads_30d)                                                  AS models_with_downloads,
+        max(last_seen_at)::DATE                                               AS as_of
     FROM f
 )
 SELECT
