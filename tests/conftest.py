@@ -6,13 +6,12 @@ import gzip
 import json
 import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import polars as pl
 import pytest
-from filelock import FileLock
+from helpers import built_once
 
 from pipeline.bootstrap import build_bundled
 from pipeline.ingest.snapshot import open_snapshot
@@ -74,24 +73,6 @@ def _isolate_hf(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.delenv("HUBSCOPE_DB", raising=False)
     monkeypatch.setenv("TQDM_DISABLE", "1")
-
-
-def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]) -> Path:
-    """A folder `build` fills, made once per run. Under xdist every worker asks for it: the first builds it in the
-    run's shared temp folder under a file lock, the others wait for it and reuse it (so what is built there is
-    read-only for the tests, like every session fixture)."""
-    if os.environ.get("PYTEST_XDIST_WORKER") is None:
-        folder = tmp_path_factory.mktemp(name)
-        build(folder)
-        return folder
-    folder = tmp_path_factory.getbasetemp().parent / f"shared-{name}"  # the workers' basetemps share this parent
-    with FileLock(f"{folder}.lock"):
-        if not (folder / ".built").exists():
-            shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way
-            folder.mkdir()
-            build(folder)
-            (folder / ".built").touch()
-    return folder
 
 
 def _fixture_db(snapshot_slice: Path, folder: Path) -> None:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pytest
+from filelock import FileLock
 
 
 def sql_rows(db: Path, sql: str) -> list[tuple]:
@@ -22,3 +27,21 @@ def sql_rows(db: Path, sql: str) -> list[tuple]:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]) -> Path:
+    """A folder `build` fills, made once per run. Under xdist every worker asks for it: the first builds it in the
+    run's shared temp folder under a file lock, the others wait for it and reuse it (so what is built there is
+    read-only for the tests, like every session fixture)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    folder = tmp_path_factory.getbasetemp().parent / f"shared-{name}"  # the workers' basetemps share this parent
+    with FileLock(f"{folder}.lock"):
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder

@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import orjson
 import pytest
-from helpers import digest
+from helpers import built_once, digest
 from helpers import sql_rows as rows
 
 from hubscope_testing.standin import StandinHub, load_records
@@ -76,11 +76,13 @@ def hub() -> Iterator[StandinHub]:
 
 @pytest.fixture(scope="session")
 def good_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once per session: a DB after one good refresh of RECORDS."""
-    db = tmp_path_factory.mktemp("good") / "hub.duckdb"
-    with StandinHub(RECORDS, page_size=PAGE) as server:
-        assert refresh_from_hub(db, FetchOptions(endpoint=server.url)).status == "ok"
-    return db
+    """Built once per run (shared by the xdist workers): a DB after one good refresh of RECORDS."""
+
+    def build(folder: Path) -> None:
+        with StandinHub(RECORDS, page_size=PAGE) as server:
+            assert refresh_from_hub(folder / "hub.duckdb", FetchOptions(endpoint=server.url)).status == "ok"
+
+    return built_once(tmp_path_factory, "good", build) / "hub.duckdb"
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ Faults (rate limits, 5xx, resets, bad pages and records, kills, the token) are i
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers import built_once
 from helpers import sql_rows as rows
 
 from hubscope_testing.standin import StandinHub, load_records
@@ -16,6 +18,7 @@ from pipeline.cli import main
 from pipeline.ingest.crawl import FetchOptions
 from pipeline.refresh import refresh as run_refresh
 from pipeline.refresh import refresh_from_hub
+from pipeline.store.runlog import journal_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "hub-records-sample.jsonl.gz"  # real records, see tests/data/README.md
@@ -30,6 +33,26 @@ def hub() -> Iterator[StandinHub]:
 
 def refresh(db: Path, hub: StandinHub, **options: object):
     return refresh_from_hub(db, FetchOptions(endpoint=hub.url, **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DB after one full refresh of RECORDS, built once per run (the tests of a second refresh copy it)."""
+
+    def build(folder: Path) -> None:
+        with StandinHub(RECORDS, page_size=1000) as server:
+            assert refresh(folder / "hub.duckdb", server).status == "ok"
+
+    return built_once(tmp_path_factory, "first-run", build) / "hub.duckdb"
+
+
+@pytest.fixture
+def refreshed_once(first_run: Path, tmp_path: Path) -> Path:
+    """A writable copy of first_run, with its journal."""
+    db = tmp_path / "hub.duckdb"
+    shutil.copyfile(first_run, db)
+    shutil.copyfile(journal_path(first_run), journal_path(db))
+    return db
 
 
 def test_full_refresh_follows_pages_into_duckdb(tmp_path: Path, hub: StandinHub) -> None:
@@ -55,9 +78,8 @@ def test_full_refresh_follows_pages_into_duckdb(tmp_path: Path, hub: StandinHub)
     assert "expand=safetensors" in listing[0].query and "expand=baseModels" in listing[0].query
 
 
-def test_second_refresh_adds_a_second_snapshot_row_per_model(tmp_path: Path, hub: StandinHub) -> None:
-    db = tmp_path / "hub.duckdb"
-    assert refresh(db, hub).status == "ok"
+def test_second_refresh_adds_a_second_snapshot_row_per_model(refreshed_once: Path, hub: StandinHub) -> None:
+    db = refreshed_once
     second = refresh(db, hub)
     assert second.status == "ok" and second.counts["models_new"] == 0
     per_model = rows(db, "SELECT count(*) AS n, count(*) FILTER (n = 2) FROM "
@@ -66,9 +88,8 @@ def test_second_refresh_adds_a_second_snapshot_row_per_model(tmp_path: Path, hub
     assert rows(db, "SELECT count(DISTINCT run_id) FROM model_snapshots") == [(2,)]
 
 
-def test_partial_refresh_updates_only_what_it_saw(tmp_path: Path, hub: StandinHub) -> None:
-    db = tmp_path / "hub.duckdb"
-    assert refresh(db, hub).status == "ok"
+def test_partial_refresh_updates_only_what_it_saw(refreshed_once: Path, hub: StandinHub) -> None:
+    db = refreshed_once
     partial = refresh(db, hub, author="meta-llama")
     assert partial.status == "ok"
     seen = partial.counts["models_seen"]
