@@ -13,10 +13,18 @@ apt_install() {
 }
 
 # Debian's python3 ships venv/ensurepip separately.
-python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv \
-  || { echo "error: python3 cannot create a venv; install python3-venv" >&2; exit 1; }
-python3 -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# The venv is (re)installed only when what it is built from changed (delete .venv/.test-deps to force it): the stamp
+# is a hash of the requirement
+# files, pyproject.toml and the Python version (README's test command runs this before every test run).
+stamp=".venv/.test-deps"
+wanted="$(cat requirements.txt requirements-dev.txt pyproject.toml <(python3 -VV) | sha256sum | cut -d' ' -f1)"
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  python3 -c "import ensurepip, venv" 2>/dev/null || apt_install python3-venv \
+    || { echo "error: python3 cannot create a venv; install python3-venv" >&2; exit 1; }
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  echo "$wanted" > "$stamp"
+fi
 
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium || echo "note: could not install chromium; the browser test will be skipped" >&2
