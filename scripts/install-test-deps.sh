@@ -13,9 +13,8 @@ apt_install() {
 }
 
 # Debian's python3 ships venv/ensurepip separately.
-# The venv is (re)installed only when what it is built from changed (delete .venv/.test-deps to force it): the stamp
-# is a hash of the requirement
-# files, pyproject.toml and the Python version (README's test command runs this before every test run).
+# The venv is (re)installed only when what it is built from changed (README's test command runs this before every
+# run): the stamp is a hash of the requirement files, pyproject.toml and the Python version. Delete it to force one.
 stamp=".venv/.test-deps"
 wanted="$(cat requirements.txt requirements-dev.txt pyproject.toml <(python3 -VV) | sha256sum | cut -d' ' -f1)"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
