@@ -11,6 +11,7 @@ from pathlib import Path
 import orjson
 import polars as pl
 import pytest
+from _pytest.nodeid import NodeId
 from helpers import built_once
 
 from pipeline.bootstrap import build_bundled
@@ -26,15 +27,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--run-slow", action="store_true", help="also run tests marked slow (e.g. the kill -9 sweep)")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`slow` tests run only with --run-slow or HUBSCOPE_RUN_SLOW=1 (.ci/run runs them after the default suite).
     Without it they are deselected, not skipped: a skip in the default run means something is missing."""
-    if config.getoption("--run-slow") or os.environ.get("HUBSCOPE_RUN_SLOW") == "1":
-        return
-    slow = [item for item in items if "slow" in item.keywords]
-    if slow:
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [item for item in items if "slow" not in item.keywords]
+    if not (config.getoption("--run-slow") or os.environ.get("HUBSCOPE_RUN_SLOW") == "1"):
+        slow = [item for item in items if "slow" in item.keywords]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if "slow" not in item.keywords]
+    if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
+        _name_xdist_groups(items)
+
+
+def _name_xdist_groups(items: list[pytest.Item]) -> None:
+    """What xdist's loadgroup does, for pytest 9: the scheduler groups tests by an "@group" suffix of the node id,
+    which xdist 3.8 writes to `item._nodeid`, an attribute pytest 9 no longer reads (the id is `item._id`)."""
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})  # fmt: skip
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix) and isinstance(getattr(item, "_id", None), NodeId):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 def slice_snapshot(src: Path, dst: Path, n_models: int) -> Path:
