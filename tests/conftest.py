@@ -31,11 +31,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`slow` tests run only with --run-slow or HUBSCOPE_RUN_SLOW=1 (.ci/run runs them after the default suite).
     Without it they are deselected, not skipped: a skip in the default run means something is missing."""
-    if not (config.getoption("--run-slow") or os.environ.get("HUBSCOPE_RUN_SLOW") == "1"):
-        slow = [item for item in items if "slow" in item.keywords]
-        if slow:
-            config.hook.pytest_deselected(items=slow)
-            items[:] = [item for item in items if "slow" not in item.keywords]
+    slow = [item for item in items if "slow" in item.keywords]
+    run_slow = config.getoption("--run-slow") or os.environ.get("HUBSCOPE_RUN_SLOW") == "1"
+    if slow and not run_slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if "slow" not in item.keywords]
+    for item in slow:  # one after another on one worker: the kill sweep times its kills by a normal run's length,
+        item.add_marker(pytest.mark.xdist_group("slow"))  # which another slow test beside it would stretch
     if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
         _name_xdist_groups(items)
 
