@@ -394,30 +394,35 @@ JOIN (SELECT series, count(DISTINCT model_key) AS models FROM history_spans GROU
 -- (ISO 639-1 codes and 'multilingual'), 'domain' for other free-form tags (no 'prefix:' tags, not the model's own
 -- task or library). A model lists a tag once, so counts are models.
 CREATE OR REPLACE TABLE rollup_tags AS
-WITH t AS (
+WITH sized AS (  -- the size bucket once per model, before the tags multiply the rows
     SELECT
-        m.is_language_model, m.pipeline_tag, m.library_name, m.params_total, m.downloads_30d,
-        lower(u.tag) AS tag
-    FROM models m, unnest(m.tags) AS u(tag)
+        m.is_language_model, m.pipeline_tag, m.library_name, m.downloads_30d, m.tags,
+        CASE WHEN m.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo
+    FROM models m
+    ASOF LEFT JOIN rollup_grid g ON m.params_total >= g.threshold
 ),
+t AS (
+    SELECT s.is_language_model, s.pipeline_tag, s.library_name, s.bucket_lo, s.downloads_30d, lower(u.tag) AS tag
+    FROM sized s, unnest(s.tags) AS u(tag)
+),
+lang AS (SELECT tag, is_language_tag(tag) AS is_language FROM (SELECT DISTINCT tag FROM t)),  -- once per tag
 k AS (
-    SELECT *,
+    SELECT t.*,
         CASE
-            WHEN is_language_tag(tag) THEN 'language'
-            WHEN contains(tag, ':') OR tag IS NOT DISTINCT FROM pipeline_tag OR tag IS NOT DISTINCT FROM library_name
+            WHEN l.is_language THEN 'language'
+            WHEN contains(t.tag, ':') OR t.tag IS NOT DISTINCT FROM t.pipeline_tag
+                OR t.tag IS NOT DISTINCT FROM t.library_name
                 THEN NULL
             ELSE 'domain'
         END AS kind
-    FROM t
+    FROM t LEFT JOIN lang l ON l.tag IS NOT DISTINCT FROM t.tag
 )
 SELECT
-    k.kind, k.tag, k.is_language_model, k.pipeline_tag,
-    CASE WHEN k.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo,
-    count(*)                                   AS models,
-    COALESCE(sum(k.downloads_30d), 0)::BIGINT  AS downloads_30d
+    kind, tag, is_language_model, pipeline_tag, bucket_lo,
+    count(*)                                 AS models,
+    COALESCE(sum(downloads_30d), 0)::BIGINT  AS downloads_30d
 FROM k
-ASOF LEFT JOIN rollup_grid g ON k.params_total >= g.threshold
-WHERE k.kind IS NOT NULL
+WHERE kind IS NOT NULL
 GROUP BY ALL;
 
 -- Movers (Trends): per series, the default comparison span — from the earliest date that recorded at least half as
