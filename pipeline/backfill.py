@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pipeline.ingest.hubstats import DEFAULT_FILE, DEFAULT_REPO, HubStatsSchemaError, HubStatsSource, naive_utc
-from pipeline.refresh import RefreshResult, refresh
+from pipeline.refresh import RefreshResult, record_failure, refresh
 
 log = logging.getLogger(__name__)
 
@@ -152,21 +152,22 @@ def _import_one(
     try:
         source.fetch()
         source.check()
-        outcome = refresh_source(db, source, config_path=config_path)
     except LocalEntryNotFoundError as err:  # the HEAD kept failing (5xx/connection storm past the client's retries)
-        return f"download failed: {str(err).splitlines()[0][:200]}"
+        why = f"download failed: {str(err).splitlines()[0][:200]}"
     except (EntryNotFoundError, RevisionNotFoundError):
-        return f"no {filename} at this revision"
+        why = f"no {filename} at this revision"
     except HubStatsSchemaError as err:
-        return str(err)
+        why = str(err)
     except (HfHubHTTPError, OSError) as err:
-        return f"download failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"
+        why = f"download failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"
+    else:
+        outcome = refresh_source(db, source, config_path=config_path)  # logs its own failure
+        return None if outcome is not None and outcome.status == "ok" else f"import failed: {outcome and outcome.error}"
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    if outcome is None or outcome.status != "ok":
-        return f"import failed: {getattr(outcome, 'error', None)}"
-    return None
+    record_failure(db, source, why)  # the run log names the revisions that did not come in
+    return why
 
 
 def refresh_source(db: Path, source: HubStatsSource, *, config_path: Path | None = None) -> RefreshResult | None:

@@ -105,6 +105,24 @@ def refresh(
     return result
 
 
+def record_failure(db: Path, source: Source, error: str) -> RefreshResult:
+    """Log an attempt that failed before its refresh could start (e.g. its download) as a failed run, so `status`,
+    the Data page and the next refresh's `refresh_runs` name it like any other failed run."""
+    started = time.monotonic()
+    with RefreshLock(db):
+        run_id = runlog.next_run_id(db, latest_run_id(db))
+        moment = runlog.now()
+        try:
+            runlog.append(db, {
+                "run_id": run_id, "started_at": moment, "finished_at": moment, "status": "failed",
+                "source": source.describe(), "is_full": source.is_full, "filters": source.filters(),
+                "hubscope_version": __version__, "origin": source.origin, "error": error,
+            })  # fmt: skip
+        except runlog.JournalError as err:
+            log.warning("the failed attempt is not logged: %s", err)
+    return RefreshResult(run_id, "failed", time.monotonic() - started, error=error)
+
+
 def _build(writer: Writer, source: Source, stage: EnrichStage, run: dict[str, Any], counts: dict[str, int]) -> None:
     total = source.expected_models()
     with tqdm(total=total, unit=" models", desc="refresh", disable=None, mininterval=0.5) as bar:

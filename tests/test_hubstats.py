@@ -385,7 +385,9 @@ def test_backfill_with_a_missing_file_and_a_5xx_burst(backfilled: tuple[Path, Ba
     dates = [d for (d,) in rows(db, "SELECT DISTINCT snapshot_date FROM model_snapshots ORDER BY 1")]
     assert dates == [date(2026, 6, d) for d in (5, 15, 17)] + [date(2026, 7, d) for d in (1, 2, 3)]
     ((runs, oks),) = rows(db, "SELECT count(*), count(*) FILTER (status = 'ok') FROM refresh_runs")
-    assert runs == oks == 6
+    assert (runs, oks) == (7, 6)  # the revision that did not come in is a failed run, named with its reason
+    ((source, error),) = rows(db, "SELECT source, error FROM refresh_runs WHERE status = 'failed'")
+    assert sha_of(date(2026, 6, 16)) in source and error == "no models.parquet at this revision"
     assert not list(db.parent.glob("hubstats-*"))  # downloads deleted
 
 
