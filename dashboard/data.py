@@ -27,18 +27,15 @@ from dashboard.charts import Band
 from pipeline.database import Database, DatabaseError, file_identity, load_sql
 from pipeline.paths import db_path
 
-# Objects sql/rollups.sql creates; when the DB file lacks any of them the session builds them in memory.
-ROLLUP_TABLES = (
-    "rollup_grid", "rollup_models", "rollup_snapshots", "rollup_series", "rollup_tags", "rollup_movers",
-    "rollup_movers_span", "rollup_info", "rollup_dates", "rollup_presence", "rollup_day_runs", "rollup_keyed",
-    "rollup_irregular_presence", "rollup_irregular_day_runs", "rollup_regular_starts", "rollup_regular_steps",
-)  # fmt: skip
+# What sql/rollups.sql creates (its scratch tables start with '_') and the rollup tables sql/schema.sql creates for
+# it, read from the SQL itself so no second list is kept here; a file lacking any of them gets an in-memory build.
+_CREATED = re.compile(r"^CREATE (?:OR REPLACE )?(?:TABLE|MACRO)(?: IF NOT EXISTS)? ([a-z]\w*)", re.M)
 ROLLUP_STATE = re.compile(r"CREATE TABLE IF NOT EXISTS rollup_\w+")  # sql/schema.sql's statements of those tables
-ROLLUP_MACROS = (
-    "hs_class", "hs_keep", "hs_models", "hs_by_org", "hs_grid_steps", "hs_shares", "hs_thin_ranks", "hs_cohort_sizes",
-    "hs_cohort_start", "hs_cohort_summed", "hs_cohort_presence", "hs_cohort_day_runs", "hs_cohort_starts",
-    "hs_cohort_regular_steps", "hs_cohort_days", "hs_cohort_tails", "hs_daily_rows", "hs_daily_days", "hs_daily_tails",
-)  # fmt: skip
+
+
+def rollup_objects() -> set[str]:
+    state = {name for name in _CREATED.findall(load_sql("schema")) if name.startswith("rollup_")}
+    return set(_CREATED.findall(load_sql("rollups"))) | state
 
 
 class DashboardDB:
@@ -71,7 +68,7 @@ class DashboardDB:
                 "UNION ALL SELECT function_name FROM duckdb_functions() WHERE database_name = 'hub'"
             ).fetchall()
         }
-        return set(ROLLUP_TABLES + ROLLUP_MACROS) <= names
+        return rollup_objects() <= names
 
     def query(self, name: str, params: dict[str, Any]) -> pl.DataFrame:
         cur = self.ro.con.cursor()
