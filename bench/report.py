@@ -58,6 +58,8 @@ BACKFILL_COLUMNS = (
 
 
 def _size_cells(meta: dict[str, Any], r: dict[str, Any]) -> list[str]:
+    if not all(k in r for k in ("e2e", "cpu", "floor")):  # a step failed or the run was stopped
+        return [meta["commit"], meta["date"][:10], r.get("size", "?"), r.get("error", "incomplete"), *["-"] * 6]
     n, cpu, fl = r["models"], r["cpu"], r["floor"]
     return [
         meta["commit"], meta["date"][:10], f"{n:,}", f"{n / r['e2e']['seconds']:,.0f}",
@@ -69,6 +71,81 @@ def _size_cells(meta: dict[str, Any], r: dict[str, Any]) -> list[str]:
 
 def size_table(runs: list[dict[str, Any]]) -> str:
     return _table(SIZE_COLUMNS, (_size_cells(meta, r) for meta, r in _rows(runs)))
+
+
+GOAL_COLUMNS = ("issue", "goal", "target", "measured", "", "measured / target")
+
+
+def _goal(issue: str, goal: str, target: float, measured: float | None, unit: str, above: bool = False) -> list[str]:
+    """One goal row: met when measured <= target (>= with `above`); '-' when the run did not measure it."""
+    if measured is None:
+        return [issue, goal, f"{target:,.1f} {unit}", "not measured", "-", "-"]
+    met = measured >= target if above else measured <= target
+    return [issue, goal, f"{target:,.1f} {unit}", f"{measured:,.1f} {unit}", "**met**" if met else "missed",
+            f"{measured / target:.2f}"]  # fmt: skip
+
+
+def _at(items: list[dict[str, Any]], models: int) -> dict[str, Any]:
+    return next((r for r in items if r.get("models") == models and "error" not in r), {})
+
+
+def _dig(d: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _per_model(r: dict[str, Any], *keys: str) -> float | None:
+    seconds = _dig(r, *keys, "seconds")
+    return seconds / r["models"] if seconds and r.get("models") else None
+
+
+def _linear(big: dict[str, Any], small: dict[str, Any], step: str) -> float | None:
+    return _ratio(_per_model(big, step), _per_model(small, step))
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def goals_table(run: dict[str, Any]) -> str:
+    """Issues #11 and #12's goals on one run's figures: 3M models (x 365 days where measured) against 100k."""
+    big, small = _at(run.get("results") or [], HUB_MODELS), _at(run.get("results") or [], 100_000)
+    imports = run.get("hub_stats") or []
+    dump, dump_small = _at(imports, HUB_MODELS), _at(imports, 100_000) or _at(imports, 300_000)
+    year, year_small = _dig(big, "history", str(YEAR)) or {}, _dig(small, "history", str(YEAR)) or {}
+    refresh, refresh_small = year.get("refresh_nice0") or {}, year_small.get("refresh_nice0") or {}
+    idle, busy = (_worst(year[k]) if k in year else None for k in ("idle", "busy_nice0"))
+    cpu = big["cpu"]["models"] / big["cpu"]["seconds"] if "cpu" in big else None
+    floor = big["floor"]["models"] / big["floor"]["seconds"] if "floor" in big else None
+    mb = 1536.0
+    rows = [
+        _goal("#12 1a", "peak RSS, first full crawl refresh at 3M", mb, _dig(big, "e2e", "rss_mb"), "MB"),
+        _goal("#12 1b", "peak RSS, hub-stats dump import at 3M", mb, dump.get("rss_mb"), "MB"),
+        _goal("#12 1c", "peak RSS, steady-state refresh onto 3M x 365", mb, refresh.get("rss_mb"), "MB"),
+        _goal("#12 2", "DB file, 3M x 365 daily snapshots", 4.0, year["file_mb"] / 1024 if year else None, "GiB"),
+        _goal("#12 3", "slowest page p95 idle, 3M x 365", 150.0, idle, "ms"),
+        _goal("#12 3", "slowest page p95 during the refresh / idle", 2.0, _ratio(busy, idle), "x"),
+        _goal("#12 4", f"crawl CPU path at 3M (floor {floor or 0:,.0f}/s)", 30_000.0, cpu, "models/s", True),
+        _goal("#12 5", "per model, end to end 3M / 100k", 1.2, _linear(big, small, "e2e"), "x"),
+        _goal("#12 5", "per model, CPU path 3M / 100k", 1.2, _linear(big, small, "cpu"), "x"),
+        _goal("#12 5", "per model, steady-state refresh x 365, 3M / 100k", 1.2,
+              _linear({"r": refresh, "models": HUB_MODELS}, {"r": refresh_small, "models": 100_000}, "r"), "x"),
+        _goal("#12 5", f"per model, dump import 3M / {dump_small.get('size', '-')}", 1.2,
+              _ratio(_per_model(dump), _per_model(dump_small)), "x"),
+        _goal("#11", f"dump import at 3M (floor {dump.get('floor_models_per_s', 0):,.0f}/s)", 150_000.0,
+              dump.get("models_per_s"), "models/s", True),
+    ]  # fmt: skip
+    for b in run.get("backfill") or []:
+        if "error" not in b:
+            page = max(b["idle"]["pages"].values(), key=lambda p: p["worst_p95_ms"])["worst_p95_ms"]
+            what = f"{b['seconds']:,.0f} s, {b['file_mb']:,.0f} MB, slowest page p95 {page:,.0f} ms"
+            rows.append(["#11", f"backfill, {b['revisions']} weekly revisions at {b['models']:,} models", "completes",
+                         what, "done", "-"])  # fmt: skip
+    head = f"Goals on run {run['meta'].get('file', '?')} (commit {run['meta']['commit']})"
+    return head + "\n\n" + _table(GOAL_COLUMNS, rows)
 
 
 def _history_cells(meta: dict[str, Any], r: dict[str, Any]) -> Iterator[list[str]]:
@@ -182,6 +259,14 @@ def tables(*runs: dict[str, Any]) -> str:
         "served by the stand-in Hub; `backfill --from-hub-stats --every week`; pages timed on the result)",
         backfill_table(runs_list),
     ]
+    with_big = [
+        r for r in runs_list if _at(r.get("results") or [], HUB_MODELS) or _at(r.get("hub_stats") or [], HUB_MODELS)
+    ]
+    parts += (
+        [f"### Goals (issues #11, #12) on the newest run at {HUB_MODELS:,} models", goals_table(with_big[0])]
+        if with_big
+        else []
+    )
     parts += [page_table(run) for run in [r for r in runs_list if r.get("results")][:1]]
     return "\n\n".join(parts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,22 +94,25 @@ def summarize(times: dict[tuple[str, str], list[float]]) -> dict[str, Any]:
 
 
 def bench_size(
-    size_text: str, work: Path, calls: list[Any] | None, reps: int, nice_levels: list[int], days: list[int],
-    churn: float,
-) -> tuple[dict[str, Any], list[Any]]:  # fmt: skip
+    res: dict[str, Any], save: Callable[[], None], work: Path, calls: list[Any] | None, reps: int,
+    nice_levels: list[int], days: list[int], churn: float,
+) -> list[Any] | None:  # fmt: skip
+    """Fill `res` step by step (saving after each), so a run that fails or is stopped at 3M keeps what it measured."""
+    size_text = res["size"]
     n = parse_size(size_text)
     d = work / size_text
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True)
     env, log = _env(work), d / "log.txt"
     db = d / "hub.duckdb"
-    res: dict[str, Any] = {"size": size_text, "models": n, "history": {}}
+    res.update({"models": n, "history": {}})
     server, url = start_server(size_text, env, log)
     try:
         _say(size_text, f"end-to-end refresh via {url}")
         refresh_cmd = [PY, "-m", "pipeline", "refresh", "--db", str(db), "--endpoint", url]
         res["e2e"] = measured(refresh_cmd, env, log)
         res["file_mb_1_snapshot"] = db.stat().st_size / 2**20
+        save()
         for n_days in days:
             _say(size_text, f"history: {n_days} daily snapshots (bench/history_bulk.sql, churn {churn:.3f})")
             step = [PY, "-m", "bench.steps", "history", "--db", str(db), "--days", str(n_days), "--churn", str(churn)]
@@ -128,6 +133,7 @@ def bench_size(
                 h[f"file_mb_after_{label}"] = db.stat().st_size / 2**20
                 h["rollups"] = _rollup_state(db)
             res["history"][str(n_days)] = h
+            save()
     finally:
         server.kill()
         server.wait()
@@ -140,8 +146,9 @@ def bench_size(
         res[step].update(json.loads(res[step].pop("stdout").splitlines()[-1]))
         for leftover in d.glob(f"{step}.*"):
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+        save()
     pages.unlink()
-    return res, calls
+    return calls
 
 
 def bench_hubstats(size_text: str, work: Path) -> dict[str, Any]:
@@ -298,19 +305,37 @@ def main(argv: list[str] | None = None) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     started = time.perf_counter()
     out = args.out / f"bench-{stamp}.json"
+
+    def save() -> None:
+        _save(out, report, started)
+
     for size in _sizes(args.sizes):
-        r, calls = bench_size(size, args.work, calls, args.reps, nice_levels, days, churn["churn"])
-        results.append(r)
-        _save(out, report, started)
+        results.append(r := {"size": size})
+        with _recorded(r, size):
+            calls = bench_size(r, save, args.work, calls, args.reps, nice_levels, days, churn["churn"])
+        save()
     for size in _sizes(args.hub_stats):
-        report["hub_stats"].append(bench_hubstats(size, args.work))
-        _save(out, report, started)
+        with _recorded(r := {"size": size}, size):
+            r = bench_hubstats(size, args.work)
+        report["hub_stats"].append(r)
+        save()
     for size in _sizes(args.backfill):
-        r, backfill_calls = bench_backfill(size, args.weeks, args.work, backfill_calls, args.reps)
+        with _recorded(r := {"size": size}, size):
+            r, backfill_calls = bench_backfill(size, args.weeks, args.work, backfill_calls, args.reps)
         report["backfill"].append(r)
-        _save(out, report, started)
+        save()
     print(f"results: {out} ({meta['seconds']:.0f} s)", flush=True)
     return 0
+
+
+@contextlib.contextmanager
+def _recorded(res: dict[str, Any], size: str) -> Iterator[None]:
+    """A step that fails records its error in its result and the run goes on to the next step."""
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 (any failure of a measured process: say it, keep the rest)
+        res["error"] = f"{type(err).__name__}: {err}"
+        _say(size, f"step failed: {res['error']}")
 
 
 def _sizes(text: str) -> list[str]:
