@@ -324,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             r, backfill_calls = bench_backfill(size, args.weeks, args.work, backfill_calls, args.reps)
         report["backfill"].append(r)
         save()
+    save()
     print(f"results: {out} ({meta['seconds']:.0f} s)", flush=True)
     return 0
 
