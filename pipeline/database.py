@@ -121,12 +121,23 @@ class QueryInterrupted(duckdb.InterruptException):
 class Database:
     """One in-memory DuckDB with the file attached read-only as `hub`; a cursor per query, so threads can share it."""
 
-    def __init__(self, path: Path, *, settings: tuple[str, ...] = (), require: str | None = "models") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        settings: tuple[str, ...] = (),
+        require: str | None = "models",
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> None:
+        """`con`: a fresh in-memory connection to use (and close) instead of opening one (the SQL worker opens it
+        before its query arrives: an instance costs ~10 ms to start)."""
         self.path = Path(path)
         if not self.path.exists():
+            if con is not None:
+                con.close()
             raise MissingDatabase(self.path)
         self.identity = file_identity(self.path)
-        self.con = duckdb.connect()
+        self.con = con if con is not None else duckdb.connect()
         try:
             try:
                 self.con.execute(f"ATTACH {quote_literal(str(self.path))} AS hub (READ_ONLY)")
@@ -151,11 +162,13 @@ class Database:
         spill_limit: str = "2GB",
         threads: int = 2,
         require: str | None = None,
+        con: duckdb.DuckDBPyConnection | None = None,
     ) -> Database:
         """The mode user SQL runs in: nothing but the attached DB reachable, memory capped, settings locked."""
         return cls(
             path,
             require=require,
+            con=con,
             settings=(
                 f"SET memory_limit = {quote_literal(memory_limit)}",
                 f"SET threads = {int(threads)}",
