@@ -82,6 +82,7 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+_NO_CARD: dict[str, Any] = {}  # a record without cardData (only ever read)
 # Errors of a record shape no check foresaw; caught per record so only that record is lost.
 _UNEXPECTED = (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError)
 
@@ -205,7 +206,8 @@ class Normalizer:
                 self.seen.add(row[0])
                 kept.append(record)
                 rows.append(row)
-                lineage.extend((row[0], parent, relation, source) for parent, relation, source in parents)
+                if parents:
+                    lineage.extend((row[0], parent, relation, source) for parent, relation, source in parents)
         # rows → columns in C (zip), not 24 list appends per record in Python
         columns = dict(zip(MODEL_SCHEMA, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
         columns = columns or {name: [] for name in MODEL_SCHEMA}
@@ -225,7 +227,108 @@ class Normalizer:
         )
 
     def _row(self, record: Any) -> tuple[tuple[Any, ...], list[tuple[str, str, str]]]:
-        """One model's values in MODEL_SCHEMA order, and its lineage links."""
+        """One model's values in MODEL_SCHEMA order, and its lineage links. The common shape is read by
+        `_plain_row`; whatever it does not accept goes through `_checked_row`, which finds the first reason."""
+        if type(record) is dict:
+            try:
+                found = self._plain_row(record)
+            except _UNEXPECTED:  # BadRecord included: the checked path says why, in its order of checks
+                found = None
+            if found is not None:
+                return found
+        return self._checked_row(record)
+
+    def _plain_row(self, record: dict[str, Any]) -> tuple[tuple[Any, ...], list[tuple[str, str, str]]] | None:
+        """`_checked_row`'s result for a record of the usual shape (exact types, nothing out of range), else None.
+        Reads each key once and calls a field reader only for a key most records lack (measured: ~2x faster
+        than the checked path on the real sample, where 99.99% of the records are plain)."""
+        get = record.get
+        model_id = get("id")
+        if type(model_id) is not str or model_id in self.seen or not valid_id(model_id):
+            return None
+        card = get("cardData")
+        if card is None:
+            card = _NO_CARD
+        elif type(card) is not dict:
+            return None
+        tags = get("tags")
+        if tags is None:
+            tags, joined = [], ""
+        elif type(tags) is list and len(tags) <= MAX_TAGS:
+            joined = "\n".join(tags)  # a tag that is not a string: TypeError, the checked path says why
+        else:
+            return None
+        if card:
+            tags = _with_card_languages(tags, card)
+        created = get("createdAt")
+        created_unknown = created is None or created == CREATED_AT_SENTINEL
+        if not created_unknown and type(created) is not str:
+            return None
+        safetensors = (None, None) if get("safetensors") is None else fields.safetensors(record)
+        gguf = (None, None, None) if get("gguf") is None else fields.gguf(record)
+        base_tags = "base_model:" in joined
+        if get("baseModels") is None and not base_tags and card.get("base_model") is None:
+            parents: list[tuple[str, str, str]] = []
+        else:
+            parents = _parents(model_id, record, card, tags if base_tags else ())
+        gated = get("gated")
+        if gated is not None:
+            if type(gated) is not bool and type(gated) is not str:
+                return None
+            gated = GATED_VALUES.get(gated)
+            if gated is None:
+                return None
+        trending = get("trendingScore")
+        if trending is not None:
+            if type(trending) is int:
+                trending = float(trending)  # OverflowError past a double: the checked path says why
+            if type(trending) is not float or not math.isfinite(trending):
+                return None
+        author = get("author")
+        if not author:
+            if author is not None and author != "":
+                return None
+            author = model_id.split("/", 1)[0] if "/" in model_id else None
+        elif type(author) is not str:
+            return None
+        texts = (get("lastModified"), get("pipeline_tag"), get("library_name"), get("sha"))
+        flags = (get("private"), get("disabled"))
+        counts = (get("downloads"), get("downloadsAllTime"), get("likes"))
+        for value in texts:
+            if value is not None and type(value) is not str:
+                return None
+        for value in flags:
+            if value is not None and type(value) is not bool:
+                return None
+        for value in counts:
+            if value is not None and (type(value) is not int or not 0 <= value <= fields.ABSURD_COUNT):
+                return None
+        license_tags = "license:" in joined
+        row = (
+            model_id,
+            author,
+            None if created_unknown else created,
+            created_unknown,
+            texts[0],
+            texts[1],
+            texts[2],
+            tags,
+            gated,
+            flags[0],
+            flags[1],
+            texts[3],
+            _license(card, tags if license_tags else ()) if card or license_tags else None,
+            *safetensors,
+            *gguf,
+            sorted({parent for parent, _, _ in parents}) if parents else [],
+            _main_relation({relation for _, relation, _ in parents}) if parents else None,
+            *counts,
+            trending,
+        )
+        return row, parents
+
+    def _checked_row(self, record: Any) -> tuple[tuple[Any, ...], list[tuple[str, str, str]]]:
+        """One model's values in MODEL_SCHEMA order, and its lineage links; BadRecord with the first reason."""
         if not isinstance(record, dict):
             if isinstance(record, Unreadable):
                 raise BadRecord(record.reason)
