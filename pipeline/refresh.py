@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from pipeline.ingest.source import Source
 from pipeline.store import runlog
 from pipeline.store.lock import RefreshLock
 from pipeline.store.rebuild import remove_stale_temp_files
-from pipeline.store.writer import Writer, latest_run_id
+from pipeline.store.writer import EnrichPasses, Writer, latest_run_id
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +130,7 @@ def _build(writer: Writer, source: Source, stage: EnrichStage, run: dict[str, An
     run["finished_at"] = runlog.now()
     run["pages_fetched"] = counts["pages_fetched"]
     counts.update(writer.merge(source.series))
-    models, lineage, reference = writer.enrich_inputs(stage.columns, stage.tags)
-    with writer.phase("enrich"):
-        enriched, params_sources = stage.enrich(models, lineage, reference)
-    del models, lineage
-    writer.apply_enrichment(enriched, params_sources)
-    del enriched, params_sources
+    writer.enrich(stage.columns, stage.tags, stage.passes, stage.chunk_rows)
     writer.write_config_tables(stage.tables)
     counts.update(writer.commit(journal_runs=runlog.read(writer.db).records, facts=stage.facts))
 
@@ -156,11 +151,13 @@ def _failed(db: Path, run_id: int, started: float, counts: dict[str, int], err: 
 
 @dataclass(frozen=True)
 class EnrichStage:
-    """What enrichment reads (model columns, tags), the pure function, and the rules it used (tables, facts)."""
+    """What enrichment reads (model columns, tags), its steps over chunks of `chunk_rows` models
+    (pipeline/enrich/stream.py), and the rules it used (tables, facts)."""
 
     columns: tuple[str, ...]
     tags: tuple[str, ...]
-    enrich: Callable[[pl.DataFrame, pl.DataFrame, pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]]
+    passes: EnrichPasses
+    chunk_rows: int
     tables: dict[str, pl.DataFrame]
     facts: dict[str, str]
 
@@ -174,10 +171,22 @@ def load_stage(config_path: Path | None) -> EnrichStage:
     return EnrichStage(
         columns=tuple(package.INPUT_COLUMNS),
         tags=tuple(package.INPUT_TAGS),
-        enrich=lambda models, lineage, reference: package.enrich(models, lineage, reference, config),
+        passes=package.Passes(config),
+        chunk_rows=chunk_rows(),
         tables=config.tables(),
         facts={"slm_max_params": repr(float(config.slm_max_params))},
     )
+
+
+def chunk_rows() -> int:
+    """Models per enrichment chunk: $HUBSCOPE_ENRICH_CHUNK_ROWS, else pipeline.enrich's default. The answer does
+    not depend on it; memory and speed do (smaller: less memory, more per-chunk overhead)."""
+    import pipeline.enrich as package
+
+    value = int(os.environ.get("HUBSCOPE_ENRICH_CHUNK_ROWS") or package.CHUNK_ROWS)
+    if value < 1:
+        raise ValueError(f"HUBSCOPE_ENRICH_CHUNK_ROWS must be >= 1, not {value}")
+    return value
 
 
 # -- sources ------------------------------------------------------------------------------------------------

@@ -97,11 +97,12 @@ def _inherit(ids: pl.DataFrame, parents: pl.DataFrame, pool: pl.DataFrame, max_d
             .select("model_id", pl.col("parent_id").alias("cur"), "inh_relation", pl.col("inh_depth") + 1)
             .filter(pl.col("cur") != pl.col("model_id"))
         )
+    key = ids.schema["model_id"]  # ids (String) or integer node keys (pipeline/enrich/stream.py)
     schema = {
-        "model_id": pl.String,
+        "model_id": key,
         "inh_total": pl.Int64,
         "inh_active": pl.Int64,
-        "inh_from": pl.String,
+        "inh_from": key,
         "inh_relation": pl.String,
         "inh_depth": pl.Int32,
     }

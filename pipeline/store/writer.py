@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import polars as pl
@@ -37,7 +37,37 @@ log = logging.getLogger(__name__)
 STAGE_TABLES = ("_stage_models", "_stage_lineage")
 # Run after the schema and the data, in this order: SQL the DB file carries (macros, views) and derived tables.
 DERIVED_SQL = ("macros", "views", "daily_downloads", "rollups")
-_INSERT_SOURCES = "INSERT INTO model_params_sources BY NAME SELECT * FROM sources_next"
+_INSERT_SOURCES = "INSERT INTO model_params_sources BY NAME SELECT * FROM sources_next ORDER BY model_id, source"
+SCRATCH = "enrich_scratch"  # the in-memory database enrichment's passes write to (sql/enrich/*.sql name it)
+
+
+class EnrichPasses(Protocol):
+    """Enrichment's steps as the writer runs them (pipeline/enrich/stream.py Passes)."""
+
+    def reference_counts(self, reference: pl.DataFrame | None) -> pl.DataFrame | None: ...
+    def own(self, chunk: pl.DataFrame, ref: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+    def links(
+        self, own: pl.DataFrame, edges: pl.DataFrame, reference: pl.DataFrame | None
+    ) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+    def finish(self, part: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+
+
+def rechunk(reader: Any, rows: int) -> Iterator[pl.DataFrame]:
+    """Frames of exactly `rows` rows (the last one shorter) from an Arrow batch reader; one empty frame when it
+    has no rows, so the steps' tables always exist."""
+    pending = pl.from_arrow(reader.schema.empty_table())
+    assert isinstance(pending, pl.DataFrame)
+    sent = False
+    for batch in reader:
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        pending = pl.concat([pending, frame]) if pending.height else frame
+        while pending.height >= rows:
+            yield pending.slice(0, rows)
+            sent = True
+            pending = pending.slice(rows)
+    if pending.height or not sent:
+        yield pending
 
 
 def latest_run_id(db: Path) -> int:
@@ -176,62 +206,115 @@ class Writer:
             }
         return self.counts
 
-    def enrich_inputs(
-        self, columns: tuple[str, ...], tags: tuple[str, ...]
-    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        """(models, lineage, reference) for enrichment: every model after this run with only `columns` (JSON
-        columns as text) and only the `tags` enrichment reads (the full tags column of 3M models is ~45M
-        strings, the largest thing a refresh would otherwise hold in memory)."""
-        with self.phase("enrich_inputs"):
-            types = start.schema_columns()["models"]
-            unknown = [c for c in columns if c not in types]
-            if unknown:
-                raise ValueError(f"enrichment asks for columns models does not have: {unknown}")
-            picked = ["model_id", *(c for c in columns if c != "model_id")]
-            wanted = ", ".join(quote_literal(t) for t in tags)
-            exprs = [
-                f"list_filter(tags, lambda t: t IN ({wanted or 'NULL'})) AS tags"
-                if c == "tags"
-                else (f"CAST({quote_identifier(c)} AS VARCHAR) AS {quote_identifier(c)}" if types[c] == "JSON" else
-                      quote_identifier(c))
-                for c in picked
-            ]  # fmt: skip
-            merged = self._MERGED.format(prev="models")
-            models = self.con.sql(f"SELECT {', '.join(exprs)} FROM {merged}").pl()
-            lineage = self.con.sql("SELECT child_id, parent_id, relation, source FROM model_lineage").pl()
-            reference = self.con.sql("SELECT * FROM reference_params").pl()
-        return models, lineage, reference
+    def enrich(self, columns: tuple[str, ...], tags: tuple[str, ...], passes: EnrichPasses, chunk_rows: int) -> None:
+        """Enrich every model after this run in chunks of `chunk_rows` and rebuild `models` with the result.
 
-    def apply_enrichment(self, enriched: pl.DataFrame, params_sources: pl.DataFrame) -> None:
-        """Store every source's parameter count and rebuild `models` with the enriched columns (`enriched`:
-        model_id + columns of `models` that enrichment writes, e.g. pipeline.enrich.ENRICHED_COLUMNS)."""
-        columns = [c for c in enriched.columns if c != "model_id"]
-        unknown = [c for c in columns if c not in start.schema_columns()["models"]]
-        if unknown or "model_id" not in enriched.columns:
-            raise ValueError(f"enrichment returned columns models does not have: {unknown or ['(no model_id)']}")
-        with self.phase("rebuild_models"):
-            (stored,) = self.con.sql("SELECT count(*) FROM model_params_sources").fetchall()[0]
-            # into an empty table the frame goes as it is (enrich sorts it by key); else only what changed
-            sql = load_sql("store/params_sources") if stored else _INSERT_SOURCES
-            self._with_frames(sql, sources_next=params_sources)
-            self._rebuild_models(enriched, columns)
+        `passes` is enrichment's three steps (pipeline/enrich/stream.py): the row-local ones see one chunk of
+        models at a time (only `columns`, JSON as text, only the `tags` enrichment reads), their results go to an
+        in-memory scratch database (spilling past the cap like temp tables), and the walks see integer keys only;
+        no step holds every model's wide rows in Python."""
+        self.con.execute(f"ATTACH ':memory:' AS {SCRATCH}")
+        try:
+            with self.phase("enrich_inputs"):
+                ref = passes.reference_counts(self.con.sql("SELECT * FROM reference_params").pl())
+                self._stream(
+                    self._input_select(columns, tags), chunk_rows, lambda c: passes.own(c, ref), ("own", "base_links")
+                )
+            with self.phase("enrich"):
+                self._enrich_links(passes, ref)
+                self._stream(load_sql("enrich/finish_inputs"), chunk_rows, passes.finish, ("enriched", "sources"))
+            with self.phase("rebuild_models"):
+                self._store_params_sources()
+                enriched = self.con.sql(f"SELECT * FROM {SCRATCH}.enriched LIMIT 0").columns
+                self._rebuild_models([c for c in enriched if c != "model_id"])
+        finally:
+            self.con.execute(f"DETACH {SCRATCH}")
 
-    def _rebuild_models(self, enriched: pl.DataFrame, columns: list[str]) -> None:
+    def _input_select(self, columns: tuple[str, ...], tags: tuple[str, ...]) -> str:
+        """Every model after this run with only `columns` (JSON columns as text) and only the `tags` enrichment
+        reads (the full tags column of 3M models is ~45M strings)."""
+        types = start.schema_columns()["models"]
+        unknown = [c for c in columns if c not in types]
+        if unknown:
+            raise ValueError(f"enrichment asks for columns models does not have: {unknown}")
+        picked = ["model_id", *(c for c in columns if c != "model_id")]
+        wanted = ", ".join(quote_literal(t) for t in tags)
+        exprs = [
+            f"list_filter(tags, lambda t: t IN ({wanted or 'NULL'})) AS tags"
+            if c == "tags"
+            else (f"CAST({quote_identifier(c)} AS VARCHAR) AS {quote_identifier(c)}" if types[c] == "JSON" else
+                  quote_identifier(c))
+            for c in picked
+        ]  # fmt: skip
+        return f"SELECT {', '.join(exprs)} FROM {self._MERGED.format(prev='models')}"
+
+    def _stream(
+        self,
+        select: str,
+        chunk_rows: int,
+        step: Callable[[pl.DataFrame], tuple[pl.DataFrame, ...]],
+        tables: tuple[str, ...],
+    ) -> None:
+        """Run `step` over `select`'s rows in chunks, appending its frames to the scratch `tables`. The query
+        streams on this connection while a cursor (same database, sees the scratch database) writes."""
+        out = self.con.cursor()
+        try:
+            reader = self.con.sql(select).to_arrow_reader(chunk_rows)
+            for n, chunk in enumerate(rechunk(reader, chunk_rows)):
+                for table, frame in zip(tables, step(chunk), strict=True):
+                    verb = f"CREATE TABLE {SCRATCH}.{table} AS" if n == 0 else f"INSERT INTO {SCRATCH}.{table}"
+                    out.register("_part", frame)
+                    try:
+                        out.execute(f"{verb} SELECT * FROM _part")
+                    finally:
+                        out.unregister("_part")
+        finally:
+            out.close()
+
+    def _enrich_links(self, passes: EnrichPasses, reference: pl.DataFrame | None) -> None:
+        """The walks (lineage inheritance, family roots) over integer keys; their results go back to scratch."""
+        if reference is None:
+            reference = pl.DataFrame(schema={"model_id": pl.String, "ref_total": pl.Int64, "ref_active": pl.Int64})
+        self.con.register("enrich_reference", reference)
+        try:
+            self.con.execute(load_sql("enrich/links"))
+            own = self.con.sql(load_sql("enrich/keyed_own")).pl()
+            edges = self.con.sql(load_sql("enrich/keyed_edges")).pl()
+            ref = self.con.sql(load_sql("enrich/keyed_reference")).pl()
+        finally:
+            self.con.unregister("enrich_reference")
+        inherited, roots = passes.links(own, edges, ref if ref.height else None)
+        del own, edges, ref
+        for table, frame in (("inherited", inherited), ("roots", roots)):
+            self._with_frames(f"CREATE TABLE {SCRATCH}.{table} AS SELECT * FROM _part", _part=frame)
+
+    def _store_params_sources(self) -> None:
+        """Every source's parameter count: into an empty table as it is (in key order), else only what changed."""
+        (stored,) = self.con.sql("SELECT count(*) FROM model_params_sources").fetchall()[0]
+        self.con.execute(f"CREATE TEMP VIEW sources_next AS SELECT * FROM {SCRATCH}.sources")
+        try:
+            self.con.execute(load_sql("store/params_sources") if stored else _INSERT_SOURCES)
+        finally:
+            self.con.execute("DROP VIEW sources_next")
+
+    def _rebuild_models(self, columns: list[str]) -> None:
         """The next `models` in one INSERT … SELECT (no DELETE, no UPDATE of millions of rows) into a table
         created from OUR schema (never DDL read from the previous file): merged rows, the enriched columns, and
         first_seen_at moved back to the earliest snapshot this run recorded."""
+        unknown = [c for c in columns if c not in start.schema_columns()["models"]]
+        if unknown:
+            raise ValueError(f"enrichment returned columns models does not have: {unknown}")
         self.con.execute("ALTER TABLE models RENAME TO _models_prev")
         self.con.execute(start.schema_statement("models"))
         replace = ", ".join(f"e.{quote_identifier(c)} AS {quote_identifier(c)}" for c in columns)
         merged = self._MERGED.format(prev="_models_prev")
-        self._with_frames(
+        self.con.execute(
             "INSERT INTO models BY NAME "
             "WITH h AS (SELECT model_id, min(snapshot_at) AS first_at FROM model_snapshots_of_run($r) "
             "GROUP BY ALL) "
             f"SELECT x.* REPLACE (least(x.first_seen_at, coalesce(h.first_at, x.first_seen_at)) AS first_seen_at, "
-            f"{replace}) FROM {merged} x LEFT JOIN h USING (model_id) LEFT JOIN enriched e USING (model_id)",
+            f"{replace}) FROM {merged} x LEFT JOIN h USING (model_id) LEFT JOIN {SCRATCH}.enriched e USING (model_id)",
             {"r": self.run["run_id"]},
-            enriched=enriched,
         )
         self.con.execute("DROP TABLE _models_prev")
 
