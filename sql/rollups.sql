@@ -251,6 +251,19 @@ SELECT k.model_key, m.model_id, m.author, m.is_language_model, m.pipeline_tag, m
 FROM history_keys k JOIN models m USING (model_id)
 ORDER BY k.model_key;
 
+-- What the queries that decode a snapshot's rows read of every model (sql/queries/validation.sql,
+-- sql/claims/07b_age_over_time.sql), under its history key (NULL: no history) and with its author as an integer,
+-- so the rows are joined and summed on integers, not on model ids and names. created_at: NULL when unknown.
+CREATE OR REPLACE TABLE rollup_model_facts AS
+SELECT k.model_key, dense_rank() OVER (ORDER BY m.author) AS author_id, m.is_language_model, m.params_total,
+       m.safetensors_total IS NOT NULL AS with_safetensors,
+       m.model_id IN (SELECT child_id FROM model_lineage WHERE source = 'baseModels') AS with_base_models,
+       CASE WHEN m.created_at IS NOT NULL AND NOT COALESCE(m.created_at_unknown, false) THEN m.created_at END
+           AS created_at,
+       m.downloads_30d, m.downloads_all_time
+FROM models m LEFT JOIN history_keys k USING (model_id)
+ORDER BY k.model_key;
+
 -- incremental: the one new snapshot's models (by range over the spans). On a new date (idx = the series' last
 -- + 1) runs that did not go on are closed; a second snapshot of the latest date (idx = the last) changes that
 -- date's value where it differs (the later snapshot wins the day), splitting or merging the runs around it.

@@ -15,11 +15,11 @@ d AS (
     SELECT h.series, h.snapshot_date, max(h.slot) AS slot
     FROM history_slots h JOIN picked USING (series, snapshot_date) GROUP BY ALL
 ),
-lm AS (  -- the sized language models by history key (joined to the spans on the integer key, before the dates)
-    SELECT k.model_key, model_class(x.params_total, p.t) AS cls,
-           CASE WHEN x.created_at IS NOT NULL AND NOT COALESCE(x.created_at_unknown, false) THEN x.created_at END AS created_at
-    FROM history_keys k JOIN models x USING (model_id), p
-    WHERE x.is_language_model AND x.params_total IS NOT NULL
+lm AS (  -- the sized language models by history key (rollup_model_facts, sql/rollups.sql: joined to the spans on
+    -- the integer key, before the dates)
+    SELECT x.model_key, model_class(x.params_total, p.t) AS cls, x.created_at
+    FROM rollup_model_facts x, p
+    WHERE x.model_key IS NOT NULL AND x.is_language_model AND x.params_total IS NOT NULL
 ),
 m AS (
     SELECT d.snapshot_date, lm.cls, COALESCE(s.downloads_30d, 0) AS dl,

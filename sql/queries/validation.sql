@@ -29,22 +29,18 @@ basis_slots AS MATERIALIZED (  -- materialized: the span join below then sees on
     WHERE d.series = 'hub'
     QUALIFY b.run_id IS NOT NULL
 ),
-per_model AS (  -- the basis run's rows, decoded from the spans that cover its slot (model_snapshots_where's join)
-    SELECT b.run_id, k.model_id, s.downloads_30d, s.downloads_all_time
+rows AS (  -- the basis run's rows, decoded from the spans that cover its slot (model_snapshots_where's join), with
+    -- the models' facts keyed by integers (rollup_model_facts, sql/rollups.sql)
+    SELECT b.run_id, m.author_id, m.params_total, m.with_safetensors, m.with_base_models,
+           coalesce(s.downloads_30d, 0) AS d30, s.downloads_all_time AS d_all
     FROM basis_slots b
     JOIN history_spans s
         ON s.series = b.series AND b.slot >= s.first_slot AND b.slot <= coalesce(s.last_slot, b.latest_slot)
-    JOIN history_keys k USING (model_key)
+    JOIN rollup_model_facts m USING (model_key)
     UNION ALL
-    SELECT b.run_id, m.model_id, m.downloads_30d, m.downloads_all_time
-    FROM runs b CROSS JOIN models m WHERE b.run_id IS NULL
-),
-rows AS (
-    SELECT p.run_id, p.model_id, m.author, m.params_total,
-           m.safetensors_total IS NOT NULL AS with_safetensors,
-           m.model_id IN (SELECT child_id FROM model_lineage WHERE source = 'baseModels') AS with_base_models,
-           coalesce(p.downloads_30d, 0) AS d30, p.downloads_all_time AS d_all
-    FROM per_model p JOIN models m USING (model_id)
+    SELECT b.run_id, m.author_id, m.params_total, m.with_safetensors, m.with_base_models,
+           coalesce(m.downloads_30d, 0), m.downloads_all_time
+    FROM runs b CROSS JOIN rollup_model_facts m WHERE b.run_id IS NULL
 ),
 kind AS (  -- all-time downloads when every model of the basis has them, else the 30-day count
     SELECT run_id, count(d_all) = count(*) AND count(*) > 0 AS all_time FROM rows GROUP BY run_id
@@ -69,7 +65,7 @@ totals AS (
 ),
 top_authors AS (  -- the 50 largest per-author sums (max(x, n): the n largest values, no ranking of all)
     SELECT run_id, list_sum(max(d, 50))::DOUBLE AS top50 FROM (
-        SELECT run_id, author, sum(d) AS d FROM measured GROUP BY run_id, author
+        SELECT run_id, author_id, sum(d) AS d FROM measured GROUP BY run_id, author_id
     ) GROUP BY run_id
 ),
 top_models AS (SELECT run_id, list_sum(max(d, 200))::DOUBLE AS top200 FROM measured GROUP BY run_id),
