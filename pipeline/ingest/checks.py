@@ -4,6 +4,7 @@ in Python. Only a column that fails is looked at value by value, so a clean batc
 
 from __future__ import annotations
 
+from itertools import accumulate, chain
 from typing import Any
 
 import polars as pl
@@ -19,6 +20,13 @@ ARROW_TYPES: dict[pl.DataType, pa.DataType] = {
     pl.Boolean(): pa.bool_(),
     pl.Datetime("us"): pa.timestamp("us"),
     pl.List(pl.String()): pa.large_list(pa.large_string()),
+}
+# Python types polars and pyarrow convert to the same value of each type (see _without_pandas).
+_FITS: dict[pl.DataType, set[type]] = {
+    pl.String(): {str, type(None)},
+    pl.Int64(): {int, type(None)},
+    pl.Float64(): {float, type(None)},  # not int: pyarrow refuses one a double cannot hold exactly
+    pl.Boolean(): {bool, type(None)},
 }
 # What pyarrow raises for a value of the wrong type or out of range (ArrowTypeError is a TypeError).
 _CONVERSION_ERRORS = (pa.ArrowException, OverflowError, ValueError, TypeError)
@@ -38,7 +46,7 @@ def checked_frame(
             arrays[name] = columns[name].to_arrow().cast(arrow_type)
             continue
         try:
-            arrays[name] = pa.array(columns[name], type=arrow_type)
+            arrays[name] = _without_pandas(columns[name], dtype, arrow_type)
         except _CONVERSION_ERRORS:
             for index, why in _unstorable(columns[name], arrow_type):
                 refused.setdefault(index, f"{name} cannot be stored: {why}"[:300])
@@ -47,7 +55,7 @@ def checked_frame(
             refused.setdefault(index, f"{name} has a value of {length:,} characters (more than {max_text:,})")
     if refused:
         keep = [i not in refused for i in range(len(columns[next(iter(schema))]))]
-        mask = pa.array(keep)
+        mask = pl.Series(keep, dtype=pl.Boolean()).to_arrow()
         for name, dtype in schema.items():
             if name in arrays:
                 arrays[name] = arrays[name].filter(mask)
@@ -57,6 +65,30 @@ def checked_frame(
     frame = pl.from_arrow(pa.table(arrays))
     assert isinstance(frame, pl.DataFrame)
     return frame, refused
+
+
+def _without_pandas(values: list[Any], dtype: pl.DataType, arrow_type: pa.DataType) -> pa.Array:
+    """`pa.array(values, type=arrow_type)`, built through polars when every value is of a type both convert alike:
+    `pa.array` of a Python list imports pandas (0.4 CPU-s, the largest single cost of normalizing 100k records;
+    nothing else in a refresh needs it). A list column goes as its flat items and their offsets (polars' own
+    path for lists is ~25x slower). Other types (a bool among ints, which polars would take as 1) and any value
+    polars refuses go to `pa.array`, so what is stored or refused is exactly what `pa.array` decides."""
+    if dtype == pl.List(pl.String()):
+        if set(map(type, values)) <= {list}:
+            flat = list(chain.from_iterable(values))
+            if set(map(type, flat)) <= _FITS[pl.String()]:
+                try:
+                    items = pl.Series(flat, dtype=pl.String(), strict=True).to_arrow().cast(pa.large_string())
+                    ends = pl.Series([0, *accumulate(map(len, values))], dtype=pl.Int64()).to_arrow()
+                    return pa.LargeListArray.from_arrays(ends, items)
+                except _CONVERSION_ERRORS:
+                    pass
+    elif set(map(type, values)) <= _FITS.get(dtype, set()):
+        try:
+            return pl.Series(values, dtype=dtype, strict=True).to_arrow().cast(arrow_type)
+        except _CONVERSION_ERRORS:
+            pass
+    return pa.array(values, type=arrow_type)
 
 
 def _unstorable(values: list[Any], arrow_type: pa.DataType) -> list[tuple[int, str]]:
