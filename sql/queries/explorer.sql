@@ -17,6 +17,21 @@ f AS (
     WHERE (COALESCE(getvariable('search'), '') = '' OR contains(lower(model_id), lower(getvariable('search'))))
       AND (COALESCE(getvariable('cls_filter'), 'all') = 'all' OR cls = getvariable('cls_filter'))
       AND (COALESCE(getvariable('include_test'), false) OR NOT test_repo)
+),
+keyed AS (
+    SELECT *,
+        CASE COALESCE(getvariable('sort'), 'downloads')
+            WHEN 'downloads' THEN -COALESCE(downloads_30d, -1)
+            WHEN 'params' THEN -COALESCE(params_total, -1)
+            WHEN 'likes' THEN -COALESCE(likes, -1)
+            WHEN 'created' THEN -COALESCE(epoch(created_at), -1e12)
+            ELSE 0
+        END AS sort_key
+    FROM f
+),
+cut AS (  -- the page's last sort key, by a top-N on the number alone: the id then orders only the rows up to it
+    SELECT max(sort_key) AS sort_key
+    FROM (SELECT sort_key FROM keyed ORDER BY sort_key LIMIT COALESCE(getvariable('max_rows'), 5000))
 )
 SELECT
     model_id,
@@ -39,14 +54,7 @@ SELECT
     family_root,
     test_repo,
     (SELECT count(*) FROM f)              AS matches
-FROM f
-ORDER BY
-    CASE COALESCE(getvariable('sort'), 'downloads')
-        WHEN 'downloads' THEN -COALESCE(downloads_30d, -1)
-        WHEN 'params' THEN -COALESCE(params_total, -1)
-        WHEN 'likes' THEN -COALESCE(likes, -1)
-        WHEN 'created' THEN -COALESCE(epoch(created_at), -1e12)
-        ELSE 0
-    END,
-    model_id
+FROM keyed
+WHERE sort_key <= (SELECT sort_key FROM cut)
+ORDER BY sort_key, model_id
 LIMIT COALESCE(getvariable('max_rows'), 5000);
