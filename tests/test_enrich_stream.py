@@ -76,10 +76,11 @@ def test_streamed_equals_enrich_over_all_models(built: dict[str, Path]) -> None:
     assert sources.sort("model_id", "source").equals(_table(db, SOURCES))
 
 
-def test_rechunk_gives_exact_chunks_and_one_empty_frame_for_no_rows() -> None:
+def test_rechunk_gives_bounded_chunks_in_order_and_one_empty_frame_for_no_rows() -> None:
     con = duckdb.connect()
-    sizes = [c.height for c in rechunk(con.sql("SELECT range AS i FROM range(10)").to_arrow_reader(3), 4)]
-    assert sizes == [4, 4, 2]
+    parts = list(rechunk(con.sql("SELECT range AS i FROM range(10)").to_arrow_reader(5), 2))
+    assert all(0 < c.height <= 2 for c in parts)
+    assert pl.concat(parts)["i"].to_list() == list(range(10))
     empty = list(rechunk(con.sql("SELECT range AS i FROM range(0)").to_arrow_reader(3), 4))
     assert [c.height for c in empty] == [0] and empty[0].columns == ["i"]
 

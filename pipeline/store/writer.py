@@ -53,21 +53,19 @@ class EnrichPasses(Protocol):
 
 
 def rechunk(reader: Any, rows: int) -> Iterator[pl.DataFrame]:
-    """Frames of exactly `rows` rows (the last one shorter) from an Arrow batch reader; one empty frame when it
-    has no rows, so the steps' tables always exist."""
-    pending = pl.from_arrow(reader.schema.empty_table())
-    assert isinstance(pending, pl.DataFrame)
+    """Frames of at most `rows` rows from an Arrow batch reader, in order (a batch is converted once, never
+    concatenated with the next); one empty frame when it has no rows, so the steps' tables always exist."""
     sent = False
     for batch in reader:
         frame = pl.from_arrow(batch)
         assert isinstance(frame, pl.DataFrame)
-        pending = pl.concat([pending, frame]) if pending.height else frame
-        while pending.height >= rows:
-            yield pending.slice(0, rows)
+        for offset in range(0, frame.height, rows):
+            yield frame.slice(offset, rows)
             sent = True
-            pending = pending.slice(rows)
-    if pending.height or not sent:
-        yield pending
+    if not sent:
+        empty = pl.from_arrow(reader.schema.empty_table())
+        assert isinstance(empty, pl.DataFrame)
+        yield empty
 
 
 def latest_run_id(db: Path) -> int:
