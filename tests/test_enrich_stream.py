@@ -35,15 +35,13 @@ SOURCES = "SELECT * FROM model_params_sources ORDER BY model_id, source"
 
 
 @pytest.fixture(scope="module")
-def built(snapshot_slice: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The slice refreshed with the default chunk size and with 37 models per chunk (17 chunks, the last one short)."""
-    folder = tmp_path_factory.mktemp("stream")
-    out = {}
+def built(fixture_db: Path, snapshot_slice: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The slice refreshed with the default chunk size (the session's fixture DB) and with 37 models per chunk
+    (17 chunks, the last one short)."""
+    small = tmp_path_factory.mktemp("stream") / "small.duckdb"
     with pytest.MonkeyPatch.context() as patch:
-        for name, rows in (("default", None), ("small", 37)):
-            out[name] = folder / f"{name}.duckdb"
-            _build(snapshot_slice, out[name], patch, rows)
-    return out
+        _build(snapshot_slice, small, patch, 37)
+    return {"default": fixture_db, "small": small}
 
 
 def test_models_do_not_depend_on_chunk_size(built: dict[str, Path]) -> None:
