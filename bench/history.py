@@ -60,10 +60,10 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
         run, at = con.sql(
             "SELECT run_id, snapshot_at FROM history_slots WHERE series = 'hub' ORDER BY slot DESC LIMIT 1"
         ).fetchall()[0]
-        con.execute("SELECT setseed($s)", {"s": (seed % 1000) / 1000})
         con.execute("DELETE FROM refresh_runs WHERE source = 'bench:synthetic-history'")  # an earlier build's
         (first_id,) = con.sql("SELECT max(run_id) + 1 FROM refresh_runs").fetchall()[0]
-        variables = {"bench_days": days, "bench_churn": churn, "bench_run": run, "bench_first_id": first_id}
+        variables = {"bench_days": days, "bench_churn": churn, "bench_run": run, "bench_first_id": first_id,
+                     "bench_seed": seed}
         for name, value in variables.items():
             con.execute(f"SET VARIABLE {name} = $v", {"v": value})
         con.execute("SET VARIABLE bench_at = CAST($v AS TIMESTAMP)", {"v": _naive(at)})

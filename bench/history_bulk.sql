@@ -14,13 +14,15 @@ CREATE OR REPLACE TEMP TABLE _bench_now AS
 SELECT model_key, downloads_30d, downloads_all_time, likes, trending_score
 FROM history_spans WHERE series = 'hub' AND last_slot IS NULL;  -- the values at the latest snapshot
 
+-- One draw per (model, day) from a hash of both and the seed: a bare random() in this filter was pushed below the
+-- unnest and drawn once per model, so an active model changed on every day or on none (churn 1.0 for 44% of them).
 CREATE OR REPLACE TEMP TABLE _bench_flags AS
 SELECT model_key, j
 FROM (
     SELECT model_key, unnest(range(0, getvariable('bench_days') - 1)) AS j
     FROM _bench_now WHERE coalesce(downloads_30d, 0) > 0
 )
-WHERE random() < getvariable('bench_churn');
+WHERE hash(model_key, j, getvariable('bench_seed')) < getvariable('bench_churn') * 18446744073709551615.0;
 
 CREATE OR REPLACE TEMP TABLE _bench_spans AS
 WITH b AS (
