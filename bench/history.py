@@ -62,8 +62,13 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
         ).fetchall()[0]
         con.execute("DELETE FROM refresh_runs WHERE source = 'bench:synthetic-history'")  # an earlier build's
         (first_id,) = con.sql("SELECT max(run_id) + 1 FROM refresh_runs").fetchall()[0]
-        variables = {"bench_days": days, "bench_churn": churn, "bench_run": run, "bench_first_id": first_id,
-                     "bench_seed": seed}
+        variables = {
+            "bench_days": days,
+            "bench_churn": churn,
+            "bench_run": run,
+            "bench_first_id": first_id,
+            "bench_seed": seed,
+        }
         for name, value in variables.items():
             con.execute(f"SET VARIABLE {name} = $v", {"v": value})
         con.execute("SET VARIABLE bench_at = CAST($v AS TIMESTAMP)", {"v": _naive(at)})
