@@ -40,6 +40,68 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.xdist_group("slow"))  # which another slow test beside it would stretch
     if getattr(config.option, "loadgroup", False):  # an xdist worker under --dist loadgroup
         _name_xdist_groups(items)
+        _longest_first(items, _last_durations(config))
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: one worker more than there are cores. Much of the suite waits (on a browser, a server, a child
+    process, a refresh lock): with one worker per core the cores idle through those waits (128% of 200% used)."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    return len(os.sched_getaffinity(0)) + 1
+
+
+DURATIONS_KEY = "hubscope/durations"
+
+
+def _last_durations(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)
+    return cache.get(DURATIONS_KEY, {}) if cache is not None else {}
+
+
+def _split(nodeid: str) -> tuple[str, str | None]:
+    """(the test's own id, its xdist group) from an id with the "@group" suffix, as xdist reads it."""
+    if nodeid.rfind("@") > nodeid.rfind("]"):
+        base, group = nodeid.rsplit("@", 1)
+        return base, group
+    return nodeid, None
+
+
+def _longest_first(items: list[pytest.Item], durations: dict[str, float]) -> None:
+    """Hand out the longest work first (xdist's loadgroup keeps this order under --no-loadscope-reorder), so the
+    run does not end on one worker finishing a long group while the others idle: the groups first, then whole
+    modules by their length in the last run (a module's tests stay together, so a worker sets up its module-scoped
+    fixtures once). Lengths come from the last run's cache; a group never timed goes before everything."""
+    cost: dict[str, float] = {}
+    for item in items:
+        base, group = _split(item.nodeid)
+        key = group or base.split("::")[0]
+        cost[key] = cost.get(key, 0.0) + durations.get(base, 0.0)
+
+    def rank(item: pytest.Item) -> tuple[int, float]:
+        base, group = _split(item.nodeid)
+        if group:
+            return 0, -(cost[group] or float("inf"))
+        return 1, -cost[base.split("::")[0]]
+
+    items.sort(key=rank)  # stable: within a group or a module the collection order is kept
+
+
+_DURATIONS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    base = _split(report.nodeid)[0]
+    _DURATIONS[base] = _DURATIONS.get(base, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (or a run without xdist) keeps each test's setup + call + teardown time for the next run's
+    order; the workers' reports reach it, so the workers do not write."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _DURATIONS:
+        return
+    cache.set(DURATIONS_KEY, {**cache.get(DURATIONS_KEY, {}), **{k: round(v, 3) for k, v in _DURATIONS.items()}})
 
 
 def _name_xdist_groups(items: list[pytest.Item]) -> None:
