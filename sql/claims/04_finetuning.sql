@@ -35,21 +35,20 @@ fams AS (
                AS per_month
     FROM fam LEFT JOIN models r ON r.model_id = fam.family_root, p
 ),
-k AS (
-    SELECT (SELECT count(*) FROM links) AS links_all,
-           (SELECT count(*) FROM links WHERE cls IS NOT NULL) AS links_sized,
-           (SELECT count(*) FROM bases WHERE cls = 'SLM') AS slm_bases,
-           (SELECT count(*) FROM bases WHERE cls = 'LLM') AS llm_bases,
-           (SELECT avg(children) FROM bases WHERE cls = 'SLM') AS slm_mean,
-           (SELECT avg(children) FROM bases WHERE cls = 'LLM') AS llm_mean,
-           (SELECT count(*) FROM model_lineage) AS lineage_rows,
-           (SELECT count(*) FROM models) AS models_all,
-           (SELECT sum(members) FROM fam) AS family_members,
-           (SELECT sum(dated) FROM fam) AS family_dated,
-           (SELECT count(*) FROM fams WHERE cls = 'SLM' AND per_month IS NOT NULL) AS slm_families,
-           (SELECT count(*) FROM fams WHERE cls = 'LLM' AND per_month IS NOT NULL) AS llm_families,
-           (SELECT median(per_month) FROM fams WHERE cls = 'SLM') AS slm_cadence,
-           (SELECT median(per_month) FROM fams WHERE cls = 'LLM') AS llm_cadence
+k AS (  -- one aggregate per input (a scalar subquery per figure costs more to plan than to run)
+    SELECT * FROM
+        (SELECT count(*) AS links_all, count(*) FILTER (WHERE cls IS NOT NULL) AS links_sized FROM links),
+        (SELECT count(*) FILTER (WHERE cls = 'SLM') AS slm_bases, count(*) FILTER (WHERE cls = 'LLM') AS llm_bases,
+                avg(children) FILTER (WHERE cls = 'SLM') AS slm_mean, avg(children) FILTER (WHERE cls = 'LLM') AS llm_mean
+         FROM bases),
+        (SELECT count(*) AS lineage_rows FROM model_lineage),
+        (SELECT count(*) AS models_all FROM models),
+        (SELECT sum(members) AS family_members, sum(dated) AS family_dated FROM fam),
+        (SELECT count(*) FILTER (WHERE cls = 'SLM' AND per_month IS NOT NULL) AS slm_families,
+                count(*) FILTER (WHERE cls = 'LLM' AND per_month IS NOT NULL) AS llm_families,
+                median(per_month) FILTER (WHERE cls = 'SLM') AS slm_cadence,
+                median(per_month) FILTER (WHERE cls = 'LLM') AS llm_cadence
+         FROM fams)
 ),
 v AS (
     SELECT k.*,
