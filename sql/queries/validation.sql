@@ -4,8 +4,8 @@
 -- with its latest values (then `basis` says the DB is a selection and the figures are not comparable in level).
 -- Downloads are all-time where the basis has them, else the Hub's 30-day count (`downloads_used` says which).
 -- Sizes and safetensors/baseModels presence are the models' current ones. Variables: published_figures (path).
-WITH pub AS (
-    SELECT * FROM read_csv(getvariable('published_figures'), header = true,
+WITH pub AS (  -- the file's layout is fixed (comma, double quotes): no dialect sniffing, which cost more than the read
+    SELECT * FROM read_csv(getvariable('published_figures'), header = true, auto_detect = false,
         columns = {'figure_id': 'VARCHAR', 'figure': 'VARCHAR', 'published_value': 'DOUBLE', 'unit': 'VARCHAR',
                    'metric': 'VARCHAR', 'downloads': 'VARCHAR', 'data_date': 'DATE',
                    'published_denominator': 'VARCHAR', 'source': 'VARCHAR'})
