@@ -4,7 +4,7 @@ in Python. Only a column that fails is looked at value by value, so a clean batc
 
 from __future__ import annotations
 
-from itertools import accumulate, chain
+from itertools import chain
 from typing import Any
 
 import polars as pl
@@ -21,13 +21,13 @@ ARROW_TYPES: dict[pl.DataType, pa.DataType] = {
     pl.Datetime("us"): pa.timestamp("us"),
     pl.List(pl.String()): pa.large_list(pa.large_string()),
 }
-# Python types polars and pyarrow convert to the same value of each type (see _without_pandas).
+# Python types polars converts to the same value as pyarrow, per type (see _without_pandas).
 _FITS: dict[pl.DataType, set[type]] = {
-    pl.String(): {str, type(None)},
     pl.Int64(): {int, type(None)},
-    pl.Float64(): {float, type(None)},  # not int: pyarrow refuses one a double cannot hold exactly
+    pl.Float64(): {float, type(None)},
     pl.Boolean(): {bool, type(None)},
 }
+_LIST_OF_STRINGS = pl.List(pl.String())
 # What pyarrow raises for a value of the wrong type or out of range (ArrowTypeError is a TypeError).
 _CONVERSION_ERRORS = (pa.ArrowException, OverflowError, ValueError, TypeError)
 
@@ -68,26 +68,22 @@ def checked_frame(
 
 
 def _without_pandas(values: list[Any], dtype: pl.DataType, arrow_type: pa.DataType) -> pa.Array:
-    """`pa.array(values, type=arrow_type)`, built through polars when every value is of a type both convert alike:
-    `pa.array` of a Python list imports pandas (0.4 CPU-s, the largest single cost of normalizing 100k records;
-    nothing else in a refresh needs it). A list column goes as its flat items and their offsets (polars' own
-    path for lists is ~25x slower). Other types (a bool among ints, which polars would take as 1) and any value
-    polars refuses go to `pa.array`, so what is stored or refused is exactly what `pa.array` decides."""
-    if dtype == pl.List(pl.String()):
-        if set(map(type, values)) <= {list}:
-            flat = list(chain.from_iterable(values))
-            if set(map(type, flat)) <= _FITS[pl.String()]:
-                try:
-                    items = pl.Series(flat, dtype=pl.String(), strict=True).to_arrow().cast(pa.large_string())
-                    ends = pl.Series([0, *accumulate(map(len, values))], dtype=pl.Int64()).to_arrow()
-                    return pa.LargeListArray.from_arrays(ends, items)
-                except _CONVERSION_ERRORS:
-                    pass
-    elif set(map(type, values)) <= _FITS.get(dtype, set()):
-        try:
+    """`pa.array(values, type=arrow_type)`, built through polars where both convert alike: `pa.array` of a Python
+    list imports pandas (0.4 CPU-s, a third of normalizing 100k records; nothing else in a refresh needs it). A
+    list column goes as its flat items and their offsets (polars' own path for lists is ~25x slower). Polars
+    takes only str (or None) as a string and refuses the rest; a bool among ints (polars would take it as 1) or
+    an int among doubles goes to `pa.array`, as does any column polars refuses, so what is stored or refused is
+    exactly what `pa.array` decides."""
+    try:
+        if dtype == _LIST_OF_STRINGS:
+            if set(map(type, values)) <= {list}:
+                items = pl.Series(list(chain.from_iterable(values)), dtype=pl.String(), strict=True)
+                ends = pl.Series([0, *map(len, values)], dtype=pl.Int64()).cum_sum()
+                return pa.LargeListArray.from_arrays(ends.to_arrow(), items.to_arrow().cast(pa.large_string()))
+        elif dtype == pl.String() or set(map(type, values)) <= _FITS.get(dtype, set()):
             return pl.Series(values, dtype=dtype, strict=True).to_arrow().cast(arrow_type)
-        except _CONVERSION_ERRORS:
-            pass
+    except _CONVERSION_ERRORS:
+        pass
     return pa.array(values, type=arrow_type)
 
 
