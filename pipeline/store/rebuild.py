@@ -14,7 +14,10 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
@@ -72,6 +75,18 @@ def storage_version_of(db: Path) -> str | None:
         con.close()
 
 
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def limit_bytes(text: str) -> int | None:
+    """'1GB', '512 MiB', '4gb' as bytes (DuckDB's units: KB = 1000, KiB = 1024); None for anything else."""
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", text)
+    if not match or match.group(2).lower() not in _UNITS:
+        return None
+    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
 def in_memory() -> duckdb.DuckDBPyConnection:
     """A scratch in-memory connection (e.g. to read what sql/schema.sql creates)."""
     return duckdb.connect()
@@ -123,9 +138,10 @@ class Rebuild:
         self.copy_previous = copy_previous and db.exists()
         self.storage_version = storage_version
         self.committed = False
+        self.memory = memory_limit(memory)
         self.con = duckdb.connect(
             config={
-                "memory_limit": memory_limit(memory),
+                "memory_limit": self.memory,
                 "temp_directory": str(self.spill),
                 "preserve_insertion_order": False,
             }
@@ -146,6 +162,25 @@ class Rebuild:
             self._discard()
             raise
         return self
+
+    @contextmanager
+    def squeezed(self, share: float) -> Iterator[None]:
+        """DuckDB's cap lowered to `share` of it for the block (its buffers past that spill now), then restored:
+        for work that holds Python memory beside DuckDB's, so the process's peak stays near the cap. A cap
+        that cannot be lowered (pinned buffers) or read is left as it is."""
+        limit = limit_bytes(self.memory)
+        lowered = False
+        if limit is not None:
+            try:
+                self.con.execute(f"SET memory_limit = '{int(limit * share)}B'")
+                lowered = True
+            except duckdb.Error as err:
+                log.debug("memory cap kept at %s: %s", self.memory, err)
+        try:
+            yield
+        finally:
+            if lowered:
+                self.con.execute(f"SET memory_limit = {quote_literal(self.memory)}")
 
     def attach_previous(self, alias: str = "old") -> None:
         """The previous file, read-only, as `alias` (for copying rows by column name)."""

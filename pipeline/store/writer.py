@@ -38,6 +38,9 @@ STAGE_TABLES = ("_stage_models", "_stage_lineage")
 # Run after the schema and the data, in this order: SQL the DB file carries (macros, views) and derived tables.
 DERIVED_SQL = ("macros", "views", "daily_downloads", "rollups")
 _INSERT_SOURCES = "INSERT INTO model_params_sources BY NAME SELECT * FROM sources_next ORDER BY model_id, source"
+# DuckDB's share of its cap while enrichment's Python steps run beside it (a chunk's rows and rules, the walks'
+# keys: a few hundred MB at 3M models); the process's peak then stays near the cap instead of cap + Python.
+ENRICH_DUCKDB_SHARE = 0.625
 SCRATCH = "enrich_scratch"  # the in-memory database enrichment's passes write to (sql/enrich/*.sql name it)
 
 
@@ -213,12 +216,12 @@ class Writer:
         no step holds every model's wide rows in Python."""
         self.con.execute(f"ATTACH ':memory:' AS {SCRATCH}")
         try:
-            with self.phase("enrich_inputs"):
+            with self._rebuild.squeezed(ENRICH_DUCKDB_SHARE), self.phase("enrich_inputs"):
                 ref = passes.reference_counts(self.con.sql("SELECT * FROM reference_params").pl())
                 self._stream(
                     self._input_select(columns, tags), chunk_rows, lambda c: passes.own(c, ref), ("own", "base_links")
                 )
-            with self.phase("enrich"):
+            with self._rebuild.squeezed(ENRICH_DUCKDB_SHARE), self.phase("enrich"):
                 self._enrich_links(passes, ref)
                 self._stream(load_sql("enrich/finish_inputs"), chunk_rows, passes.finish, ("enriched", "sources"))
             with self.phase("rebuild_models"):
