@@ -12,6 +12,7 @@ import pytest
 from pipeline.enrich import ENRICHED_COLUMNS, INPUT_COLUMNS, enrich, load_config
 from pipeline.ingest.snapshot import open_snapshot
 from pipeline.refresh import chunk_rows, refresh_from_snapshot
+from pipeline.store.rebuild import Rebuild, limit_bytes
 from pipeline.store.writer import rechunk
 
 
@@ -89,3 +90,21 @@ def test_chunk_rows_knob(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUBSCOPE_ENRICH_CHUNK_ROWS", "0")
     with pytest.raises(ValueError, match="HUBSCOPE_ENRICH_CHUNK_ROWS"):
         chunk_rows()
+
+
+def test_limit_bytes_reads_duckdb_units() -> None:
+    assert limit_bytes("1GB") == 10**9 and limit_bytes("512 MiB") == 512 * 2**20 and limit_bytes("1.5gb") == 1.5e9
+    assert limit_bytes("lots") is None
+
+
+def test_squeezed_lowers_the_cap_for_the_block_and_restores_it(tmp_path: Path) -> None:
+    def cap_bytes(rb: Rebuild) -> int | None:
+        return limit_bytes(rb.con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+    with Rebuild(tmp_path / "x.duckdb", memory="1GB") as rb:
+        before = cap_bytes(rb)
+        with rb.squeezed(0.5):
+            inside = cap_bytes(rb)
+        assert before is not None and inside is not None
+        assert abs(inside - before / 2) < before * 0.01
+        assert cap_bytes(rb) == before

@@ -5,8 +5,9 @@ file as it was.
 How the new file starts (pipeline/store/start.py): a byte copy of the previous file with the migrations it lacks
 applied (seconds at Hub scale), or, for another storage version, a copy of its whole database into that
 version; a file from before migrations starts from the baseline migration with its rows copied by column name.
-Pages are staged in batches; `merge` adds the run's lineage and snapshot rows; enrichment is a stage the refresh
-runs between `enrich_inputs` and `apply_enrichment`, which rebuilds `models` in one INSERT … SELECT; `commit`
+Pages are staged in batches; `merge` adds the run's lineage and snapshot rows; `enrich` streams every model
+through enrichment's steps in chunks (results in an in-memory scratch database) and rebuilds `models` from it in
+one INSERT … SELECT; `commit`
 writes the config tables, the run records and the derived SQL, then swaps. Phase timings are logged at INFO
 ("store phases (s): …"); BENCHMARKS.md has the figures.
 """
