@@ -6,8 +6,11 @@
 -- - models with 30-day downloads ("active") change their counters between two consecutive days with probability
 --   getvariable('bench_churn') (measured from a real daily series, bench/history.py); the others never change
 --   (no downloads: nothing rolls);
--- - values of the span s changes before the latest (s = 0 is the real record): downloads_30d and
---   downloads_all_time lower by s steps, likes lower every 10 changes, trending_score as recorded.
+-- - values of the span s changes before the latest (s = 0 is the real record): downloads_30d higher and
+--   downloads_all_time lower by s steps, likes lower every 10 changes, trending_score as recorded. Both counters
+--   move strictly with s, so two adjacent spans never hold equal values and the spans are canonical (what
+--   encode.sql and compact would write); a 30-day count lowered towards a floor of 0 repeated the 0 over many
+--   spans: compact merged the 100k x 365 file's 11.5M spans into 4.6M.
 -- Synthetic runs take the ids after every real run (getvariable('bench_first_id') …; the next real refresh takes
 -- max(run_id) + 1 as usual) and are recorded in refresh_runs with source 'bench:synthetic-history'.
 CREATE OR REPLACE TEMP TABLE _bench_now AS
@@ -53,7 +56,7 @@ FROM range(0, getvariable('bench_days')) AS t(j);
 INSERT INTO history_spans
 SELECT 'hub', s.model_key, s.first_slot, s.last_slot,
        CASE WHEN n.downloads_30d IS NULL THEN NULL
-            ELSE greatest(0, n.downloads_30d - s.s * greatest(1, n.downloads_30d // 400)) END,
+            ELSE n.downloads_30d + s.s * greatest(1, n.downloads_30d // 400) END,
        CASE WHEN n.downloads_all_time IS NULL THEN NULL
             ELSE greatest(0, n.downloads_all_time - s.s * greatest(1, coalesce(n.downloads_30d, 0) // 30)) END,
        CASE WHEN n.likes IS NULL THEN NULL ELSE greatest(0, n.likes - s.s // 10) END,
