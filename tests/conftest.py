@@ -43,14 +43,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         _longest_first(items, _last_durations(config))
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto`: one worker more than there are cores. Much of the suite waits (on a browser, a server, a child
-    process, a refresh lock): with one worker per core the cores idle through those waits (128% of 200% used)."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None  # xdist's own hook reads it
-    return len(os.sched_getaffinity(0)) + 1
-
-
 DURATIONS_KEY = "hubscope/durations"
 
 
