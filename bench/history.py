@@ -51,7 +51,7 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
     the rollups (sql/rollups.sql: the slots changed, so in full), checkpoint."""
     import duckdb
 
-    from pipeline.database import load_sql
+    from pipeline.database import run_derived
 
     t = time.perf_counter()
     con = duckdb.connect(str(db), config={"memory_limit": "1GB", "temp_directory": str(db) + ".bench-spill"})
@@ -76,7 +76,7 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
         con.execute(BULK_SQL.read_text())
         con.execute("COMMIT")
         built = time.perf_counter() - t
-        con.execute(load_sql("rollups"))
+        run_derived(con, "rollups")
         con.execute("CHECKPOINT")
         stats = con.sql(
             "SELECT (SELECT count(*) FROM history_spans), (SELECT sum(models) FROM history_slots), "

@@ -25,7 +25,7 @@ import streamlit as st
 
 from dashboard import format as fmt
 from dashboard.charts import Band
-from pipeline.database import Database, DatabaseError, file_identity, load_sql
+from pipeline.database import Database, DatabaseError, file_identity, load_sql, run_derived
 from pipeline.paths import db_path
 
 # DuckDB warns that Arrow from an executed cursor copies the rows once; for page-sized results that copy costs far
@@ -55,7 +55,7 @@ class DashboardDB:
             con.execute("USE memory")
             con.execute("SET search_path = 'memory.main,hub.main'")
             self._create_rollup_state()
-            con.execute(load_sql("rollups"))
+            run_derived(con, "rollups")
             con.execute("USE hub")
 
     def _create_rollup_state(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipeline.paths import SQL_DIR
+from pipeline.paths import DATA_DIR, SQL_DIR
 
 Params = dict[str, Any] | list[Any] | None
 REBUILD_HINT = "python -m pipeline refresh --from-snapshot data/snapshot"
@@ -67,6 +67,17 @@ def load_sql(name: str) -> str:
     if SQL_DIR.resolve() not in path.parents:
         raise ValueError(f"not a SQL file of this project: {name}")
     return path.read_text()
+
+
+# What the derived SQL reads besides the tables: sql/rollups.sql's validation reads the published figures.
+DERIVED_VARIABLES = {"published_figures": str(DATA_DIR / "published_figures.csv")}
+
+
+def run_derived(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Run sql/<name>.sql (macros, views, rollups, …) with the variables it reads set."""
+    for key, value in DERIVED_VARIABLES.items():
+        con.execute(f"SET VARIABLE {key} = $v", {"v": value})
+    con.execute(load_sql(name))
 
 
 def file_identity(path: Path) -> tuple[int, int, int]:

@@ -202,7 +202,7 @@ def daily_db(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
 
     import polars as pl
 
-    from pipeline.database import load_sql
+    from pipeline.database import load_sql, run_derived
 
     db = tmp_path_factory.mktemp("daily") / "daily.duckdb"
     shutil.copy(fixture_db, db)
@@ -224,7 +224,7 @@ def daily_db(fixture_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
 
             add_recorded_history(con, 1, frame)
         con.execute(load_sql("daily_downloads"))
-        con.execute(load_sql("rollups"))
+        run_derived(con, "rollups")
         con.execute("CHECKPOINT")
     return db, ids
 

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.database import load_sql
+from pipeline.database import load_sql, run_derived
 from pipeline.store import history
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -292,7 +292,7 @@ class Hub:
         self.rollups()
 
     def rollups(self) -> str:
-        self.con.execute(load_sql("rollups"))
+        run_derived(self.con, "rollups")
         return self.con.sql("SELECT value FROM rollup_state WHERE key = 'last_refresh'").fetchall()[0][0]
 
     def assert_equal_to_full(self) -> None:

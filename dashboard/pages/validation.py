@@ -1,23 +1,21 @@
 """Validation: the published figures (data/published_figures.csv) beside ours, each with its denominator.
 
-Ours are computed by sql/queries/validation.sql on the whole-Hub snapshot nearest to each figure's date (a full
-crawl or a hub-stats dump); without one, over every model in the DB, and the page says the DB is not the Hub.
+Ours are computed at refresh time (sql/rollups.sql: rollup_validation) on the whole-Hub snapshot nearest to each
+figure's date (a full crawl or a hub-stats dump); without one, over every model in the DB, and the page says the DB
+is not the Hub.
 """
 
 import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, format
-from pipeline.paths import DATA_DIR
-
-PUBLISHED = DATA_DIR / "published_figures.csv"
 
 st.title("Validation")
 meta = data.one("meta")
 if not meta.get("models"):
     charts.empty(None, "The DB holds no models yet.")
     st.stop()
-figures = data.run("validation", {"published_figures": str(PUBLISHED)})
+figures = data.run("validation")
 
 
 def _value(unit: str, value: float | None) -> str:

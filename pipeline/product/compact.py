@@ -28,7 +28,7 @@ import duckdb
 import orjson
 import polars as pl
 
-from pipeline.database import Database, MissingDatabase, load_sql
+from pipeline.database import Database, MissingDatabase, run_derived
 from pipeline.store import history
 from pipeline.store.lock import RefreshLock
 from pipeline.store.rebuild import Rebuild, quote_identifier, remove_stale_temp_files, storage_version_of
@@ -224,7 +224,7 @@ def _rewrite(db: Path, dropped: pl.DataFrame, result: CompactResult) -> None:
         _check_after(con, result)
         con.execute("DROP TABLE _history_full")
         con.execute("DELETE FROM rollup_state")  # slots may be renumbered: the rollups start over
-        con.execute(load_sql("rollups"))
+        run_derived(con, "rollups")
         con.execute(
             "INSERT OR REPLACE INTO schema_info VALUES ('last_compaction', $v)",
             parameters={"v": orjson.dumps(result.as_dict(), default=str).decode()},

@@ -26,7 +26,7 @@ import orjson
 import polars as pl
 
 from pipeline import __version__
-from pipeline.database import Database, load_sql, quote_literal
+from pipeline.database import Database, load_sql, quote_literal, run_derived
 from pipeline.ingest.normalize import Batch
 from pipeline.store import history as history_store
 from pipeline.store import start
@@ -333,7 +333,7 @@ class Writer:
         self._record_runs(journal_runs)
         for name in DERIVED_SQL:
             with self.phase(name):
-                self.con.execute(load_sql(name))
+                run_derived(self.con, name)
         for key, value in {**(facts or {}), "hubscope_version": __version__}.items():
             self.con.execute("INSERT OR REPLACE INTO schema_info VALUES ($k, $v)", parameters={"k": key, "v": value})
         with self.phase("checkpoint"):
