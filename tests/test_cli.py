@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -117,12 +118,21 @@ def read_only_dir(tmp_path: Path, fixture_db: Path) -> Iterator[Path]:
         shutil.copy(fixture_db, ro / "hub.duckdb")
         subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
         yield ro
-        subprocess.run(["umount", str(ro)], check=True)
+        _unmount(ro)
     else:
         shutil.copy(fixture_db, ro / "hub.duckdb")
         ro.chmod(0o555)
         yield ro
         ro.chmod(0o755)
+
+
+def _unmount(ro: Path) -> None:
+    """The query's child process may still be closing the file for a moment after its answer ("target is busy")."""
+    for _ in range(50):
+        if subprocess.run(["umount", str(ro)], check=False, capture_output=True).returncode == 0:
+            return
+        time.sleep(0.1)
+    subprocess.run(["umount", "--lazy", str(ro)], check=True)
 
 
 def test_writers_in_a_read_only_directory_say_one_line(
