@@ -251,7 +251,7 @@ SELECT k.model_key, m.model_id, m.author, m.is_language_model, m.pipeline_tag, m
 FROM history_keys k JOIN models m USING (model_id)
 ORDER BY k.model_key;
 
--- What the queries that decode a snapshot's rows read of every model (sql/queries/validation.sql,
+-- What the queries that decode a snapshot's rows read of every model (rollup_validation below,
 -- sql/claims/07b_age_over_time.sql), under its history key (NULL: no history) and with its author as an integer,
 -- so the rows are joined and summed on integers, not on model ids and names. created_at: NULL when unknown.
 CREATE OR REPLACE TABLE rollup_model_facts AS
@@ -667,8 +667,8 @@ CREATE OR REPLACE MACRO hs_daily_tails(rows, days) AS TABLE
     GROUP BY model_id;
 
 -- Validation (sql/queries/validation.sql reads it): each published figure (data/published_figures.csv, its path in
--- variable `published_figures`, which the pipeline sets: pipeline.database.run_derived; unset, the path relative to
--- the repository root, where the duckdb CLI line above runs) beside ours, both with their
+-- variable `published_figures`, which the pipeline sets: pipeline.database.run_derived; unset, data/published_figures.csv
+-- relative to the working directory, the repository root in this file's `duckdb` example) beside ours, both with their
 -- denominators. Rebuilt in full by every refresh: the figures read one whole snapshot's rows (3M at Hub scale),
 -- which would cost seconds per page view, and the models' current sizes, which change with any refresh. Ours are
 -- computed on the whole-Hub snapshot (a full crawl or a hub-stats dump: refresh_runs.is_full, series 'hub') nearest
