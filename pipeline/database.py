@@ -125,6 +125,11 @@ class Result:
     elapsed_s: float
 
 
+def in_memory_connection() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB: every read-side connection starts here (Database, the SQL worker's spare child)."""
+    return duckdb.connect()
+
+
 class QueryInterrupted(duckdb.InterruptException):
     """Database.execute ran past its time_limit."""
 
@@ -148,7 +153,7 @@ class Database:
                 con.close()
             raise MissingDatabase(self.path)
         self.identity = file_identity(self.path)
-        self.con = con if con is not None else duckdb.connect()
+        self.con = con if con is not None else in_memory_connection()
         try:
             try:
                 self.con.execute(f"ATTACH {quote_literal(str(self.path))} AS hub (READ_ONLY)")

@@ -21,9 +21,9 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.ingest.crawl import CrawlSource, FetchOptions
-from pipeline.ingest.normalize import stage_pages
 from pipeline.ingest.snapshot import Snapshot, SnapshotSource
 from pipeline.ingest.source import Source
+from pipeline.ingest.staging import stage_pages
 from pipeline.store import runlog
 from pipeline.store.lock import RefreshLock
 from pipeline.store.rebuild import remove_stale_temp_files

@@ -7,8 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from pipeline.ingest.normalize import BATCH_RECORDS, CREATED_AT_SENTINEL, Batch, Normalizer, stage_pages
+from pipeline.ingest.normalize import CREATED_AT_SENTINEL, Batch, Normalizer
 from pipeline.ingest.rawjson import PageError, Unreadable, parse_item, parse_page
+from pipeline.ingest.staging import BATCH_RECORDS, stage_pages
 
 
 def one(record: dict) -> dict:

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipeline.ingest.normalize import stage_pages
+from pipeline.ingest.staging import stage_pages
 from pipeline.refresh import refresh
 
 

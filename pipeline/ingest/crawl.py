@@ -28,8 +28,8 @@ from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff, parse_ratelimit_headers
 
 from pipeline import __version__
-from pipeline.ingest.normalize import stage_pages
 from pipeline.ingest.rawjson import PageError, parse_page
+from pipeline.ingest.staging import stage_pages
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.ingest.normalize import stage_pages
 from pipeline.ingest.rawjson import parse_item
+from pipeline.ingest.staging import stage_pages
 
 PAGE_SIZE = 1000
 

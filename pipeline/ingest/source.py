@@ -4,7 +4,7 @@ A source knows what it is (`describe`, `origin`), when its data is from (`as_of`
 which download series its counts belong to (`series`: "hub" for a crawl or a whole-Hub dump; None when the
 source brings its own dated history, like the bundled snapshot), whether it covers everything (`is_full`), and
 how to put its rows into a writer's staging tables (`stage`). Record sources (the crawl, the snapshot) stage
-normalized batches through `Writer.add_batch`, with `pipeline.ingest.normalize.stage_pages(pages, writer,
+normalized batches through `Writer.add_batch`, with `pipeline.ingest.staging.stage_pages(pages, writer,
 progress)` (batches of 20,000 records); columnar sources (the hub-stats dump) stage straight from Arrow /
 Parquet with SQL on the writer's connection.
 

@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc
 
-from pipeline.database import Database, DatabaseError, printable
+from pipeline.database import Database, DatabaseError, in_memory_connection, printable
 
 
 def _limit_memory(address_space_bytes: int) -> None:
@@ -154,7 +154,7 @@ def _child(out: TextIO, job: str | None, spare_r: int | None = None) -> NoReturn
     try:
         con = None
         if spare_r is not None:
-            con = duckdb.connect()
+            con = in_memory_connection()
             with os.fdopen(spare_r, "rb") as pipe:
                 job = pipe.read().decode()
         if job:  # a spare gets nothing when the zygote retires it or ends

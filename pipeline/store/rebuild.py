@@ -191,6 +191,10 @@ class Rebuild:
         """The previous file, read-only, as `alias` (for copying rows by column name)."""
         self.con.execute(f"ATTACH {quote_literal(str(self.db))} AS {quote_identifier(alias)} (READ_ONLY)")
 
+    def attach_scratch(self, alias: str) -> None:
+        """An in-memory database as `alias`, under the same memory cap (it spills like temp tables)."""
+        self.con.execute(f"ATTACH ':memory:' AS {quote_identifier(alias)}")
+
     def detach(self, alias: str) -> None:
         self.con.execute(f"DETACH {quote_identifier(alias)}")
 

@@ -215,7 +215,7 @@ class Writer:
         models at a time (only `columns`, JSON as text, only the `tags` enrichment reads), their results go to an
         in-memory scratch database (spilling past the cap like temp tables), and the walks see integer keys only;
         no step holds every model's wide rows in Python."""
-        self.con.execute(f"ATTACH ':memory:' AS {SCRATCH}")
+        self._rebuild.attach_scratch(SCRATCH)
         try:
             with self._rebuild.squeezed(ENRICH_DUCKDB_SHARE), self.phase("enrich_inputs"):
                 ref = passes.reference_counts(self.con.sql("SELECT * FROM reference_params").pl())
@@ -230,7 +230,7 @@ class Writer:
                 enriched = self.con.sql(f"SELECT * FROM {SCRATCH}.enriched LIMIT 0").columns
                 self._rebuild_models([c for c in enriched if c != "model_id"])
         finally:
-            self.con.execute(f"DETACH {SCRATCH}")
+            self._rebuild.detach(SCRATCH)
 
     def _input_select(self, columns: tuple[str, ...], tags: tuple[str, ...]) -> str:
         """Every model after this run with only `columns` (JSON columns as text) and only the `tags` enrichment
