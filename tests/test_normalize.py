@@ -145,6 +145,14 @@ def test_lone_surrogate_in_card_data_quarantines_only_its_record() -> None:
     assert "\\ud800" in row["raw_json"]  # the raw text as sent, kept whole
 
 
+def test_a_lone_surrogate_in_a_date_of_a_python_record_quarantines_only_its_record() -> None:
+    # parsed JSON cannot hold one (see above); a record handed over as a Python object can, and it used to sink
+    # the whole batch when the dates were converted at once
+    assert rejected_reasons([{"id": "bad/date", "createdAt": "2024-01-01\udc80", "lastModified": "x\ud800"}]) == {
+        "bad/date": "createdAt is not valid Unicode text"
+    }
+
+
 def test_number_beyond_a_double_is_quarantined() -> None:
     batch = page_batch([b'{"id":"bad/inf","downloads":1e400}'])
     assert batch.rejected.select("model_id", "reason").rows() == [

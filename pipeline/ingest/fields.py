@@ -116,19 +116,33 @@ def date_text(record: dict[str, Any], key: str) -> str | None:
 def parse_dates(values: list[str | None], key: str, now: datetime) -> tuple[pl.Series, dict[int, str]]:
     """A batch's date strings → UTC datetimes, vectorized for the Hub's own format (`…T11:42:28.000Z`); any
     other string, or a date out of range, goes through `timestamp` one by one (its value or its reason)."""
-    raw = pl.Series(values, dtype=pl.String())
+    unreadable = {}
+    try:
+        raw = pl.Series(values, dtype=pl.String())
+    except UnicodeEncodeError:  # a lone surrogate (only from records given as Python objects, never parsed JSON)
+        unreadable = {i: f"{key} is not valid Unicode text" for i, v in enumerate(values) if not _encodes(v)}
+        values = [None if i in unreadable else v for i, v in enumerate(values)]
+        raw = pl.Series(values, dtype=pl.String())
     parsed = raw.str.to_datetime(HUB_DATE_FORMAT, time_unit="us", strict=False)
     odd = (parsed.is_null() & raw.is_not_null()) | (parsed < EARLIEST_DATE) | (parsed > now + timedelta(days=2))
     odd = odd.fill_null(False)
     if not odd.any():
-        return parsed, {}
-    out, bad = parsed.to_list(), {}
+        return parsed, unreadable
+    out, bad = parsed.to_list(), dict(unreadable)
     for index in odd.arg_true().to_list():
         try:
             out[index] = timestamp({key: values[index]}, key, now)
         except BadRecord as err:
             bad[index] = str(err)
     return pl.Series(out, dtype=pl.Datetime("us")), bad
+
+
+def _encodes(value: str | None) -> bool:
+    try:
+        value is None or value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def valid_id(repo_id: str) -> bool:
