@@ -59,7 +59,8 @@ BACKFILL_COLUMNS = (
 
 def _size_cells(meta: dict[str, Any], r: dict[str, Any]) -> list[str]:
     if not all(k in r for k in ("e2e", "cpu", "floor")):  # a step failed or the run was stopped
-        return [meta["commit"], meta["date"][:10], r.get("size", "?"), r.get("error", "incomplete"), *["-"] * 6]
+        what = "failed: " + r["error"][:70] if "error" in r else "incomplete"
+        return [meta["commit"], meta["date"][:10], r.get("size", "?"), what, *["-"] * 6]
     n, cpu, fl = r["models"], r["cpu"], r["floor"]
     return [
         meta["commit"], meta["date"][:10], f"{n:,}", f"{n / r['e2e']['seconds']:,.0f}",
@@ -86,7 +87,8 @@ def _goal(issue: str, goal: str, target: float, measured: float | None, unit: st
 
 
 def _at(items: list[dict[str, Any]], models: int) -> dict[str, Any]:
-    return next((r for r in items if r.get("models") == models and "error" not in r), {})
+    """The result at `models`; a step that failed still gives the figures it measured before failing."""
+    return next((r for r in items if r.get("models") == models), {})
 
 
 def _dig(d: dict[str, Any], *keys: str) -> Any:
