@@ -126,7 +126,7 @@ class Result:
 
 
 def in_memory_connection() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory DuckDB: every read-side connection starts here (Database, the SQL worker's spare child)."""
+    """A fresh in-memory DuckDB (Database, the SQL worker's spare child, reading what sql/schema.sql creates)."""
     return duckdb.connect()
 
 

@@ -64,33 +64,28 @@ class Passes:
     def links(
         self, own: pl.DataFrame, edges: pl.DataFrame, ref: pl.DataFrame | None
     ) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return links(own, edges, ref)
+        """(inherited: model_id, INHERITED for models that inherit or sit below their quantized base; roots:
+        start, root, depth for every model), ids as keys. The same steps as resolve_params and family_roots."""
+        parents = choose_parent(edges)
+        fixed = _below_quantized_base(own, parents, _pool(own, ref))
+        fixed_own = own.join(
+            fixed.select("model_id", pl.col("inh_total").alias("_base_total")), on="model_id", how="left"
+        ).with_columns(pl.coalesce("_base_total", "own_total").alias("own_total"))
+        need = fixed_own.filter(pl.col("own_total").is_null()).select("model_id")
+        found = _inherit(need, parents, _pool(fixed_own.drop("_base_total"), ref))
+        del need, fixed_own
+        inherited = pl.concat(
+            [
+                found.with_columns(pl.lit(False).alias("below_base")),
+                fixed.with_columns(pl.lit(True).alias("below_base")),
+            ]
+        ).select("model_id", *INHERITED)
+        start = own.select(pl.col("model_id").alias("start")).unique()
+        return inherited, _walk(start, parents.select("child_id", "parent_id"), ROOT_DEPTH)
 
     def finish(self, part: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        return finish(part, self.config)
-
-
-def links(own: pl.DataFrame, edges: pl.DataFrame, ref: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(inherited: model_id, INHERITED for models that inherit or sit below their quantized base; roots: start,
-    root, depth for every model), ids as keys. The same steps as resolve_params and family_roots."""
-    parents = choose_parent(edges)
-    fixed = _below_quantized_base(own, parents, _pool(own, ref))
-    fixed_own = own.join(
-        fixed.select("model_id", pl.col("inh_total").alias("_base_total")), on="model_id", how="left"
-    ).with_columns(pl.coalesce("_base_total", "own_total").alias("own_total"))
-    need = fixed_own.filter(pl.col("own_total").is_null()).select("model_id")
-    found = _inherit(need, parents, _pool(fixed_own.drop("_base_total"), ref))
-    del need, fixed_own
-    inherited = pl.concat(
-        [found.with_columns(pl.lit(False).alias("below_base")), fixed.with_columns(pl.lit(True).alias("below_base"))]
-    ).select("model_id", *INHERITED)
-    start = own.select(pl.col("model_id").alias("start")).unique()
-    return inherited, _walk(start, parents.select("child_id", "parent_id"), ROOT_DEPTH)
-
-
-def finish(part: pl.DataFrame, config: Config) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(model_id + ENRICHED_COLUMNS, params_sources rows) for step 1's rows with INHERITED and family_root."""
-    resolved, sources = _resolved(part.drop("family_root", *CARRIED))
-    scope = part.select(*CARRIED, "family_root")
-    enriched = _classes(pl.concat([resolved, scope], how="horizontal"), config).select("model_id", *ENRICHED_COLUMNS)
-    return enriched, sources
+        """(model_id + ENRICHED_COLUMNS, params_sources rows) for step 1's rows with INHERITED and family_root."""
+        resolved, sources = _resolved(part.drop("family_root", *CARRIED))
+        scope = part.select(*CARRIED, "family_root")
+        enriched = _classes(pl.concat([resolved, scope], how="horizontal"), self.config)
+        return enriched.select("model_id", *ENRICHED_COLUMNS), sources

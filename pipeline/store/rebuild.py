@@ -91,11 +91,6 @@ def limit_bytes(text: str) -> int | None:
     return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
-def in_memory() -> duckdb.DuckDBPyConnection:
-    """A scratch in-memory connection (e.g. to read what sql/schema.sql creates)."""
-    return duckdb.connect()
-
-
 def copy_bytes(src: Path, dst: Path) -> None:
     """A byte copy that leaves nothing behind when it fails (ENOSPC half-way leaves no partial `dst`)."""
     try:

@@ -19,17 +19,17 @@ from functools import cache
 
 import duckdb
 
-from pipeline.database import load_sql
+from pipeline.database import in_memory_connection, load_sql
 from pipeline.paths import sidecar
 from pipeline.store import migrations
-from pipeline.store.rebuild import Rebuild, in_memory, quote_identifier
+from pipeline.store.rebuild import Rebuild, quote_identifier
 
 log = logging.getLogger(__name__)
 
 
 @cache
 def _schema_catalog() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    con = in_memory()
+    con = in_memory_connection()
     try:
         con.execute(load_sql("schema"))
         columns: dict[str, dict[str, str]] = {}
