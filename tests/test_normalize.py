@@ -316,3 +316,37 @@ def test_dates_in_every_iso_form_read_as_utc_like_the_hub_format() -> None:
         ("bad/type", "lastModified is not a date string: 1723894948"),
         ("bad/old", "createdAt is out of range: 1999-12-31T23:59:59.000Z"),
     ]
+
+
+def test_the_fast_path_accepts_only_what_the_checked_path_gives_the_same_row() -> None:
+    # Normalizer._plain_row re-reads the record rules for speed; whatever it accepts must be exactly the checked
+    # path's row and links, on real records and on each of them with one field made odd
+    import gzip
+    import random
+    from pathlib import Path
+
+    import orjson
+
+    path = Path(__file__).parent / "data" / "hub-records-sample.jsonl.gz"
+    with gzip.open(path) as f:
+        records = [orjson.loads(line) for line in f][:3000]
+    odd_values = [None, "", 0, -1, 1.5, True, [], {}, "x" * 5000, 2**70, "not a date", ["a", 1]]
+    rng = random.Random(7)
+    cases = list(records)
+    for record in records[:1500]:
+        key = rng.choice(sorted(record))
+        cases.append({**record, key: rng.choice(odd_values)})
+    fast_rows = 0
+    for record in cases:
+        try:
+            checked = Normalizer()._checked_row(record)
+        except Exception:  # noqa: BLE001 (a record the checked path refuses: the fast path must refuse it too)
+            checked = None
+        try:
+            fast = Normalizer()._plain_row(record)
+        except Exception:  # noqa: BLE001 (_row sends these to the checked path)
+            fast = None
+        if fast is not None:
+            fast_rows += 1
+            assert fast == checked, record
+    assert fast_rows > 2500  # the fast path does carry the usual records
