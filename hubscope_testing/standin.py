@@ -150,7 +150,8 @@ class StandinHub:
         server.daemon_threads = True
         server.hub = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="standin-hub", daemon=True)
+        # poll_interval: shutdown() waits for the loop's next poll; the default 0.5 s is half a second per stop
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="standin-hub", daemon=True)
         self._thread.start()
         return self
 

@@ -117,9 +117,12 @@ SELECT model_key FROM (SELECT * FROM rollup_sized EXCEPT SELECT * FROM _rollup_s
 
 CREATE OR REPLACE TEMP TABLE _rollup_new_slots AS
 SELECT h.* FROM history_slots h ANTI JOIN rollup_slots_done d USING (series, slot);
--- Few new snapshots: find their models by range over the spans (one pass); many (a rebuild, a bulk load):
--- expand the spans into rows (a range match would compare every span with every snapshot).
+-- Few new snapshots: find their models by range over the spans (one pass); many (a rebuild, a bulk load): each
+-- span adds its model at its first slot and takes it out after its last, and running sums over the slots give
+-- every slot's totals (O(spans); expanding spans into model-days is 1.1B rows at 3M models x 365 days).
 SET VARIABLE rollup_by_range = (SELECT count(*) FROM _rollup_new_slots) <= 4;
+CREATE OR REPLACE TEMP TABLE _rollup_groups AS  -- (scope, task, size bucket) numbered: running sums by integers
+SELECT *, dense_rank() OVER (ORDER BY is_language_model, pipeline_tag, bucket_lo) AS group_id FROM _rollup_sized_now;
 
 CREATE OR REPLACE TEMP TABLE _rollup_add AS
 WITH latest AS (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series),
@@ -131,15 +134,33 @@ by_range AS (
         ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
     WHERE getvariable('rollup_by_range')
 ),
-by_expansion AS (
-    SELECT d.series, d.snapshot_date, e.model_key, e.downloads_30d
+steps AS (
+    SELECT s.series, g.group_id, x.slot, sum(x.sign) AS models, sum(x.sign * coalesce(s.downloads_30d, 0)) AS downloads
+    FROM history_spans s
+    JOIN latest l USING (series)
+    JOIN _rollup_groups g USING (model_key)
+    CROSS JOIN LATERAL (VALUES (s.first_slot, 1), (coalesce(s.last_slot, l.latest_slot) + 1, -1)) x(slot, sign)
+    WHERE NOT getvariable('rollup_by_range')
+    GROUP BY ALL
+),
+running AS (  -- a zero step of every group at every new slot, so that the running sums have a row there
+    SELECT series, group_id, slot, sum(models) OVER w AS models, sum(downloads) OVER w AS downloads, at_new_slot
     FROM (
-        SELECT s.series, s.model_key, s.downloads_30d,
-               unnest(range(s.first_slot, coalesce(s.last_slot, l.latest_slot) + 1)) AS slot
-        FROM history_spans s JOIN latest l USING (series)
-        WHERE NOT getvariable('rollup_by_range')
-    ) e
+        SELECT *, false AS at_new_slot FROM steps
+        UNION ALL
+        SELECT d.series, g.group_id, d.slot, 0, 0, true
+        FROM _rollup_new_slots d JOIN (SELECT DISTINCT series, group_id FROM steps) g USING (series)
+    )
+    WINDOW w AS (PARTITION BY series, group_id ORDER BY slot)  -- (the default frame takes the slot's own steps)
+),
+by_steps AS (
+    SELECT d.series, d.snapshot_date, g.is_language_model, g.pipeline_tag, g.bucket_lo,
+           sum(r.models)::BIGINT AS models, sum(r.downloads)::BIGINT AS downloads_30d
+    FROM running r
     JOIN _rollup_new_slots d USING (series, slot)
+    JOIN (SELECT DISTINCT group_id, is_language_model, pipeline_tag, bucket_lo FROM _rollup_groups) g USING (group_id)
+    WHERE r.at_new_slot AND r.models <> 0
+    GROUP BY ALL
 ),
 changed AS (  -- the changed models over the snapshots already aggregated
     SELECT d.series, d.snapshot_date, e.model_key, e.downloads_30d
@@ -154,7 +175,7 @@ changed AS (  -- the changed models over the snapshots already aggregated
 ),
 signed AS (
     SELECT x.series, x.snapshot_date, n.is_language_model, n.pipeline_tag, n.bucket_lo, 1 AS sign, x.downloads_30d
-    FROM (SELECT * FROM by_range UNION ALL SELECT * FROM by_expansion UNION ALL SELECT * FROM changed) x
+    FROM (SELECT * FROM by_range UNION ALL SELECT * FROM changed) x
     JOIN _rollup_sized_now n USING (model_key)
     UNION ALL
     SELECT c.series, c.snapshot_date, o.is_language_model, o.pipeline_tag, o.bucket_lo, -1 AS sign, c.downloads_30d
@@ -163,7 +184,9 @@ signed AS (
 SELECT series, snapshot_date, is_language_model, pipeline_tag, bucket_lo,
        sum(sign)::BIGINT AS models, COALESCE(sum(sign * downloads_30d), 0)::BIGINT AS downloads_30d
 FROM signed
-GROUP BY ALL;
+GROUP BY ALL
+UNION ALL
+FROM by_steps;
 
 CREATE OR REPLACE TEMP TABLE _rollup_merged AS
 SELECT series, snapshot_date, is_language_model, pipeline_tag, bucket_lo,
@@ -334,6 +357,7 @@ INSERT INTO rollup_state VALUES
         || ': ' || (SELECT count(*) FROM _rollup_new_slots) || ' new snapshots, '
         || (SELECT count(*) FROM _rollup_changed) || ' models re-sized');
 DROP TABLE _rollup_sized_now;
+DROP TABLE _rollup_groups;
 DROP TABLE _rollup_changed;
 DROP TABLE _rollup_new_slots;
 DROP TABLE _rollup_add;

@@ -12,7 +12,7 @@ import orjson
 import polars as pl
 import pytest
 from _pytest.nodeid import NodeId
-from helpers import built_once
+from helpers import built_once, shorten_sleeps
 
 from pipeline.bootstrap import build_bundled
 from pipeline.ingest.snapshot import open_snapshot
@@ -134,6 +134,11 @@ def slice_snapshot(src: Path, dst: Path, n_models: int) -> Path:
     manifest.pop("hub_stats", None)  # the slice is the snapshot alone
     (dst / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return dst
+
+
+@pytest.fixture
+def fast_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    shorten_sleeps(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

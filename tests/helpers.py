@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,3 +47,18 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
             build(folder)
             (folder / ".built").touch()
     return folder
+
+
+def shorten_sleeps(patch: pytest.MonkeyPatch) -> None:
+    """huggingface_hub's retry sleeps (1, 2, 4, 8 s; 1 s before a download is retried) and our own rate-limit and
+    connect waits, cut to 10 ms: the retry and resume logic runs unchanged, the time accounting too."""
+    import huggingface_hub.file_download as hf_download
+    import huggingface_hub.utils._http as hf_http
+
+    import pipeline.ingest.crawl as crawl
+
+    real_sleep = time.sleep
+    for module in (hf_http, hf_download, crawl):
+        fake = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if not k.startswith("_")})
+        fake.sleep = lambda s: real_sleep(min(s, 0.01))
+        patch.setattr(module, "time", fake)

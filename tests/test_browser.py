@@ -39,6 +39,7 @@ PAGES = [
     ("", "SLM vs LLM on the Hugging Face Hub"),
     ("market_size", "Market size"),
     ("trends", "Trends"),
+    ("claims", "The essay's claims, tested"),
     ("sizes", "Sizes"),
     ("openness", "Openness"),
     ("organisations", "Organisations & concentration"),
@@ -190,14 +191,13 @@ def _raw_headers(page: Page) -> list[str]:
     return [t for t in texts if RAW_NAME.match(t)]
 
 
-def _check_page(page: Page, size: str, path: str, heading: str | None) -> None:
+def _check_page(page: Page, size: str, path: str, heading: str) -> None:
     """No exception, the heading, no raw column name in any visible table header, on the Overview the headline
     inside the first screen; then the full-page screenshot in test-artifacts/<size>/."""
     width, height = SIZES[size]
     errors = page.locator("[data-testid='stException']")
     assert errors.count() == 0, f"{size} /{path}: {errors.first.inner_text()[:500]}"
-    if heading:
-        assert page.get_by_role("heading", name=heading).first.is_visible(), f"{size} /{path}: no heading"
+    assert page.get_by_role("heading", name=heading).first.is_visible(), f"{size} /{path}: no heading"
     assert _raw_headers(page) == [], f"{size} /{path}: raw column names in table headers"
     if path == "":
         headline = page.locator(".st-key-headline").first
@@ -208,15 +208,22 @@ def _check_page(page: Page, size: str, path: str, heading: str | None) -> None:
 
 
 def test_every_page_at_desktop_and_phone_size(server: str, browser: Browser) -> None:
-    """Each page opened by its URL at 1440×900 and checked, then resized to 390×844 and checked again. Streamlit's
-    layout follows the viewport (the sidebar collapses, columns stack): a resized page draws as a phone-sized first
-    load does, and the page's script runs once for both sizes."""
+    """Each page reached from the sidebar, as a reader does (the next test opens pages by their URL), at 1440×900
+    and checked, then resized to 390×844 and checked again. Streamlit's layout follows the viewport (the sidebar
+    collapses, columns stack): a resized page draws as a phone-sized first load does, and the page's script runs
+    once for both sizes. A click keeps the session: the frontend is loaded once, not once per page."""
     for size in SIZES:
         (ARTIFACTS / size).mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport=dict(zip(("width", "height"), SIZES["desktop"], strict=True)))
+    desktop = dict(zip(("width", "height"), SIZES["desktop"], strict=True))
+    page = browser.new_page(viewport=desktop)
     try:
-        for path, heading in [*PAGES, ("claims", None)]:
-            page.goto(f"{server}/{path}")
+        page.goto(server)
+        for path, heading in PAGES:
+            if path:
+                page.set_viewport_size(desktop)  # the sidebar is open at desktop width
+                page.locator(f"[data-testid='stSidebarNav'] a[href$='/{path}']").first.click()
+                page.wait_for_url(f"{server}/{path}")
+                page.get_by_role("heading", name=heading).first.wait_for()  # the new page, not the last one
             for size, (width, height) in SIZES.items():
                 page.set_viewport_size({"width": width, "height": height})
                 _settle(page)

@@ -39,7 +39,7 @@ class _NotFound(BaseHTTPRequestHandler):
 def endpoint() -> Iterator[str]:
     """A loopback 'Hub' that answers 404 to everything: backfill fails fast instead of waiting out retries."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 

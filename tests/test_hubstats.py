@@ -19,6 +19,7 @@ import duckdb
 import orjson
 import polars as pl
 import pytest
+from helpers import shorten_sleeps
 
 from hubscope_testing.datasets import Commit, DatasetHost, DatasetRepo
 from hubscope_testing.hubstats_files import api_records, revision_files
@@ -85,7 +86,9 @@ def backfilled(hub: StandinHub, tmp_path_factory: pytest.TempPathFactory) -> tup
     first downloads. Returns (db, result, 5xx answers served)."""
     db = tmp_path_factory.mktemp("backfill") / "hub.duckdb"
     hub.datasets.set_faults(server_errors=2)  # type: ignore[union-attr]
-    result = run_backfill(db, hub.url)
+    with pytest.MonkeyPatch.context() as patch:
+        shorten_sleeps(patch)
+        result = run_backfill(db, hub.url)
     return db, result, len(hub.datasets.served(status=500))  # type: ignore[union-attr]
 
 

@@ -232,7 +232,9 @@ def test_other_paths_are_404_json(hub: StandinHub) -> None:
 # ------------------------------------------------------------------------------------------------ faults
 
 
-def test_rate_limit_storm_survived_by_client(hub: StandinHub, api: HfApi, records: list[dict[str, Any]]) -> None:
+def test_rate_limit_storm_survived_by_client(
+    hub: StandinHub, api: HfApi, records: list[dict[str, Any]], fast_sleep: None
+) -> None:
     hub.set_faults(rate_limit_storm=2)
     got = list(api.list_models(expand=["likes"], limit=1200))
     assert ids(got) == ids(records[:1200])
@@ -249,13 +251,15 @@ def test_rate_limit_headers(hub: StandinHub) -> None:
     assert fetch(f"{hub.url}/api/agent-harnesses")[0] == 404
 
 
-def test_server_errors_then_recovery(hub: StandinHub, api: HfApi) -> None:
+def test_server_errors_then_recovery(hub: StandinHub, api: HfApi, fast_sleep: None) -> None:
     hub.set_faults(server_errors=1, server_error_status=503)
     assert len(list(api.list_models(limit=3))) == 3
     assert [r.status for r in hub.requests] == [503, 200]
 
 
-def test_drop_connection_raw_and_client(hub: StandinHub, api: HfApi, records: list[dict[str, Any]]) -> None:
+def test_drop_connection_raw_and_client(
+    hub: StandinHub, api: HfApi, records: list[dict[str, Any]], fast_sleep: None
+) -> None:
     hub.set_faults(drop_connection_on_page=0, drop_always=True)
     for _ in range(2):
         with pytest.raises((http.client.IncompleteRead, ConnectionError)):
@@ -411,7 +415,7 @@ def test_resolve_headers_and_404_codes(dataset_hub: tuple[StandinHub, DatasetHos
 
 
 def test_download_through_the_client_survives_429_5xx_and_a_dropped_connection(
-    dataset_hub: tuple[StandinHub, DatasetHost, list[Commit]], tmp_path: Path
+    dataset_hub: tuple[StandinHub, DatasetHost, list[Commit]], tmp_path: Path, fast_sleep: None
 ) -> None:
     server, host, commits = dataset_hub
     host.set_faults(rate_limit=1, server_errors=1, drop_file_gets=1)
