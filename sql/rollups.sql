@@ -274,9 +274,9 @@ SELECT k.model_key, m.model_id, m.author, m.is_language_model, m.pipeline_tag, m
 FROM history_keys k JOIN models m USING (model_id)
 ORDER BY k.model_key;
 
--- What the queries that decode a snapshot's rows read of every model (rollup_validation below,
--- sql/claims/07b_age_over_time.sql), under its history key (NULL: no history) and with its author as an integer,
--- so the rows are joined and summed on integers, not on model ids and names. created_at: NULL when unknown.
+-- What the rollups that decode a snapshot's rows read of every model (rollup_validation, rollup_claim_*, below),
+-- under its history key (NULL: no history) and with its author as an integer, so the rows are joined and summed
+-- on integers, not on model ids and names. created_at: NULL when unknown.
 CREATE OR REPLACE TABLE rollup_model_facts AS
 SELECT k.model_key, dense_rank() OVER (ORDER BY m.author) AS author_id, m.is_language_model, m.params_total,
        m.safetensors_total IS NOT NULL AS with_safetensors,
@@ -286,6 +286,86 @@ SELECT k.model_key, dense_rank() OVER (ORDER BY m.author) AS author_id, m.is_lan
        m.downloads_30d, m.downloads_all_time
 FROM models m LEFT JOIN history_keys k USING (model_id)
 ORDER BY k.model_key;
+
+-- The essay's claims over dates (sql/claims/01_niche.sql's move, 07b_age_over_time.sql) read sums per size bucket,
+-- computed here from the spans of the few slots they need: the slot of each month's last snapshot date (07b) and
+-- every slot of the move's two dates (01), so that no page view decodes whole dates at Hub scale. Class by
+-- bucket: exact at the grid's thresholds, like every rollup. The picked slots of a series are numbered 1, 2, …
+-- in slot order; a span [first_slot, last] covers the picks numbered (picks before first_slot, picks up to
+-- last], found by two equality joins on a per-slot count of picks instead of a range join of every span.
+CREATE OR REPLACE TEMP TABLE _claim_picks AS
+WITH h AS (
+    SELECT series, slot, snapshot_date,
+           slot = max(slot) OVER (PARTITION BY series, snapshot_date) AS date_last,
+           snapshot_date = max(snapshot_date) OVER (PARTITION BY series, date_trunc('month', snapshot_date))
+               AS month_last,
+           max(snapshot_date) OVER (PARTITION BY series) AS d_to
+    FROM history_slots
+),
+e AS (SELECT *, max(snapshot_date) FILTER (WHERE snapshot_date <= d_to - INTERVAL 30 DAY) OVER (PARTITION BY series)
+                    AS d_from FROM h)
+SELECT series, slot, snapshot_date, date_last AND month_last AS is_month_end,
+       snapshot_date = d_from AS is_move_from, snapshot_date = d_to AS is_move_to,
+       row_number() OVER (PARTITION BY series ORDER BY slot) AS pick_no
+FROM e WHERE (date_last AND month_last) OR snapshot_date = d_from OR snapshot_date = d_to;
+
+CREATE OR REPLACE TEMP TABLE _claim_counts AS  -- per slot: picks up to it (2147483647: a span still open)
+SELECT series, slot, upto, upto - picked AS before
+FROM (SELECT h.series, h.slot, (p.slot IS NOT NULL)::INTEGER AS picked,
+             count(p.slot) OVER (PARTITION BY h.series ORDER BY h.slot) AS upto
+      FROM history_slots h LEFT JOIN _claim_picks p USING (series, slot))
+UNION ALL
+SELECT series, 2147483647, count(*), count(*) FROM _claim_picks GROUP BY series;
+
+CREATE OR REPLACE TEMP TABLE _claim_facts AS  -- the sized language models with history
+SELECT f.model_key, CASE WHEN f.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo,
+       f.created_at
+FROM rollup_model_facts f ASOF LEFT JOIN rollup_grid g ON f.params_total >= g.threshold
+WHERE f.model_key IS NOT NULL AND f.is_language_model AND f.params_total IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE _claim_rows AS  -- one row per (model, picked slot): what those snapshots recorded
+SELECT p.series, p.snapshot_date, p.is_month_end, p.is_move_from, p.is_move_to, c.model_key, c.downloads_30d AS dl
+FROM (
+    SELECT s.series, s.model_key, COALESCE(s.downloads_30d, 0) AS downloads_30d,
+           unnest(range(a.before + 1, b.upto + 1)) AS pick_no
+    FROM history_spans s
+    JOIN _claim_counts a ON a.series = s.series AND a.slot = s.first_slot
+    JOIN _claim_counts b ON b.series = s.series AND b.slot = coalesce(s.last_slot, 2147483647)
+    WHERE b.upto > a.before
+) c
+JOIN _claim_picks p USING (series, pick_no)
+SEMI JOIN _claim_facts f USING (model_key);
+
+-- Claim 7 over time (sql/claims/07b_age_over_time.sql): per series, month's last date, size bucket and age in days
+-- (NULL: unknown creation date), the models and their 30-day downloads on that date.
+CREATE OR REPLACE TABLE rollup_claim_ages AS
+SELECT r.series, r.snapshot_date, f.bucket_lo, date_diff('day', f.created_at, r.snapshot_date) AS age_days,
+       count(*) AS models, sum(r.dl)::BIGINT AS downloads_30d
+FROM _claim_rows r JOIN _claim_facts f USING (model_key)
+WHERE r.is_month_end
+GROUP BY ALL
+ORDER BY ALL;
+
+-- Claim 1's move (sql/claims/01_niche.sql): per series and size bucket, the models recorded on both the series'
+-- last date and the latest date at least 30 days before it, with their rows on the last date and their downloads
+-- summed over each date's rows.
+CREATE OR REPLACE TABLE rollup_claim_move AS
+WITH pair AS (
+    SELECT series, model_key, count(*) FILTER (WHERE is_move_to) AS rows_to,
+           sum(dl) FILTER (WHERE is_move_from) AS dl_from, sum(dl) FILTER (WHERE is_move_to) AS dl_to
+    FROM _claim_rows WHERE is_move_from OR is_move_to
+    GROUP BY ALL
+    HAVING count(*) FILTER (WHERE is_move_from) > 0 AND count(*) FILTER (WHERE is_move_to) > 0
+)
+SELECT p.series, f.bucket_lo, sum(p.rows_to)::BIGINT AS rows_to, sum(p.dl_from)::BIGINT AS dl_from,
+       sum(p.dl_to)::BIGINT AS dl_to
+FROM pair p JOIN _claim_facts f USING (model_key)
+GROUP BY ALL
+ORDER BY ALL;
+DROP TABLE _claim_picks;
+DROP TABLE _claim_counts;
+DROP TABLE _claim_facts;
+DROP TABLE _claim_rows;
 
 -- incremental: the one new snapshot's models (by range over the spans). On a new date (idx = the series' last
 -- + 1) runs that did not go on are closed; a second snapshot of the latest date (idx = the last) changes that

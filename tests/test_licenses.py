@@ -83,9 +83,7 @@ def test_tier_table_values_are_tiers() -> None:
 
 
 def test_vectorized_frame() -> None:
-    df = pl.DataFrame(
-        {"model_id": ["a", "b", "c", "d"], "license_raw": ["Apache 2.0", None, "['gemma']", "weird-x"]}
-    )
+    df = pl.DataFrame({"model_id": ["a", "b", "c", "d"], "license_raw": ["Apache 2.0", None, "['gemma']", "weird-x"]})
     out = add_license_columns(df)
     assert out["license"].to_list() == ["apache-2.0", None, "gemma", "weird-x"]
     assert out["license_tier"].to_list() == ["permissive", "unknown", "open-restricted", "open-restricted"]

@@ -42,9 +42,7 @@ def test_parent_preference_finetune_over_merge_then_lexicographic() -> None:
     assert r["m/merged"][0] == "b/beta"
     assert r["m/two"][0] == "c/aaa"
     # order of input rows does not matter
-    r2 = roots(
-        lin(*reversed(list(g.select("child_id", "parent_id", "relation").iter_rows()))), ["m/merged", "m/two"]
-    )
+    r2 = roots(lin(*reversed(list(g.select("child_id", "parent_id", "relation").iter_rows()))), ["m/merged", "m/two"])
     assert r == r2
 
 

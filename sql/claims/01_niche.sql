@@ -1,6 +1,7 @@
 -- Claim 1 (Greer 2024): "the SLM market is a niche compared to LLMs".
 -- Metric: SLM share of language-model 30-day downloads (and of models), with the range the unknown sizes allow, and
--- its move on the models a series recorded on both its last date and the latest date >= 30 days before it.
+-- its move on the models a series recorded on both its last date and the latest date >= 30 days before it (sums per
+-- size bucket precomputed at refresh time, rollup_claim_move: exact at the threshold grid's edges).
 -- Rule (docs/claims.md): niche = under 25% of downloads. Size known for < 50% of downloads -> the data can't tell;
 -- the whole range (unknown sizes all large ... all small) below 25% -> supported; the whole range at or above 25% ->
 -- not supported; a range across 25% -> the data can't tell.
@@ -22,34 +23,11 @@ ends AS (  -- the series' dates from history_slots (one row per snapshot), not t
                                                               WHERE history_slots.series = p.sname) - INTERVAL 30 DAY) AS d_from
     FROM history_slots, p WHERE history_slots.series = p.sname
 ),
-rng AS (  -- the slots of each date (a date's slots are consecutive) and the series' latest slot
-    SELECT min(h.slot) FILTER (WHERE h.snapshot_date = e.d_from) AS from_lo, max(h.slot) FILTER (WHERE h.snapshot_date = e.d_from) AS from_hi,
-           min(h.slot) FILTER (WHERE h.snapshot_date = e.d_to) AS to_lo, max(h.slot) FILTER (WHERE h.snapshot_date = e.d_to) AS to_hi,
-           max(h.slot) AS latest
-    FROM history_slots h, p, ends e WHERE h.series = p.sname
-),
-covered AS (  -- per span, how many slots of each date it covers (the decoded rows it stands for there)
-    SELECT s.model_key, COALESCE(s.downloads_30d, 0) AS dl,
-           CASE WHEN s.first_slot <= r.from_hi AND coalesce(s.last_slot, r.latest) >= r.from_lo
-                THEN least(coalesce(s.last_slot, r.latest), r.from_hi) - greatest(s.first_slot, r.from_lo) + 1 ELSE 0 END AS n_from,
-           CASE WHEN s.first_slot <= r.to_hi AND coalesce(s.last_slot, r.latest) >= r.to_lo
-                THEN least(coalesce(s.last_slot, r.latest), r.to_hi) - greatest(s.first_slot, r.to_lo) + 1 ELSE 0 END AS n_to
-    FROM history_spans s, rng r
-    WHERE s.series = COALESCE(getvariable('series'), 'catalog')  -- p.sname, as a constant the scan filters on
-      AND s.first_slot <= r.to_hi AND coalesce(s.last_slot, r.latest) >= r.from_lo  -- no d_from: no pairs
-),
-pair AS (  -- the models recorded on both dates, with their downloads summed over each date's rows
-    SELECT c.model_key, sum(c.n_to) AS rows_to, sum(c.dl * c.n_from) AS dl_from, sum(c.dl * c.n_to) AS dl_to
-    FROM covered c WHERE c.n_from > 0 OR c.n_to > 0  -- not the spans between the two dates only
-    GROUP BY c.model_key HAVING sum(c.n_from) > 0 AND sum(c.n_to) > 0
-),
-move AS (
+move AS (  -- per size bucket, precomputed at refresh time (rollup_claim_move, sql/rollups.sql)
     SELECT COALESCE(sum(x.dl_to) FILTER (WHERE x.cls = 'SLM'), 0) / NULLIF(sum(x.dl_to), 0)
          - COALESCE(sum(x.dl_from) FILTER (WHERE x.cls = 'SLM'), 0) / NULLIF(sum(x.dl_from), 0) AS change,
            COALESCE(sum(x.rows_to), 0) AS cohort
-    FROM (SELECT pair.*, model_class(m.params_total, p.t) AS cls
-          FROM pair JOIN history_keys k USING (model_key) JOIN models m USING (model_id), p
-          WHERE m.is_language_model AND m.params_total IS NOT NULL) x
+    FROM (SELECT c.*, model_class(c.bucket_lo, p.t) AS cls FROM rollup_claim_move c, p WHERE c.series = p.sname) x
 ),
 f AS (
     SELECT k.*, move.*, ends.*,

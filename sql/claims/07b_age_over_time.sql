@@ -3,45 +3,28 @@
 -- that date's 30-day downloads of the class go to models younger than `median_age_months`.
 -- Models of unknown size or unknown creation date (the 2022-03-02 sentinel) are left out; `dated_share` says how
 -- much of the class's downloads that date had a creation date.
--- Reads only the spans covering the chosen dates (like the model_snapshots_on macro), not the whole history.
+-- Reads sums precomputed at refresh time from the spans of those dates (rollup_claim_ages, sql/rollups.sql), by
+-- size bucket: exact at the threshold grid's edges (the dashboard's slider offers only those).
 -- Variables: threshold (default: the configured boundary), series (default 'catalog'). Runs as-is in the duckdb CLI.
 WITH p AS (SELECT COALESCE(getvariable('threshold'), default_threshold()) AS t,
                   COALESCE(getvariable('series'), 'catalog') AS series),
-picked AS (  -- each month's last snapshot date of the series, and that date's last slot
-    SELECT h.series, max(h.snapshot_date) AS snapshot_date
-    FROM history_slots h, p WHERE h.series = p.series GROUP BY h.series, date_trunc('month', h.snapshot_date)
+a AS (  -- per month's last date, size bucket and age in days: rollup_claim_ages (sql/rollups.sql)
+    SELECT r.snapshot_date, model_class(r.bucket_lo, p.t) AS cls, r.age_days, r.models, r.downloads_30d AS dl
+    FROM rollup_claim_ages r, p WHERE r.series = p.series
 ),
-d AS (
-    SELECT h.series, h.snapshot_date, max(h.slot) AS slot
-    FROM history_slots h JOIN picked USING (series, snapshot_date) GROUP BY ALL
-),
-lm AS (  -- the sized language models by history key (rollup_model_facts, sql/rollups.sql: joined to the spans on
-    -- the integer key, before the dates)
-    SELECT x.model_key, model_class(x.params_total, p.t) AS cls, x.created_at
-    FROM rollup_model_facts x, p
-    WHERE x.model_key IS NOT NULL AND x.is_language_model AND x.params_total IS NOT NULL
-),
-m AS (
-    SELECT d.snapshot_date, lm.cls, COALESCE(s.downloads_30d, 0) AS dl,
-           date_diff('day', lm.created_at, d.snapshot_date) / 30.4375 AS age_months
-    FROM d
-    JOIN (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series) l USING (series)
-    JOIN history_spans s
-        ON s.series = d.series AND d.slot >= s.first_slot AND d.slot <= coalesce(s.last_slot, l.latest_slot)
-    JOIN lm USING (model_key)
-),
-w AS (
-    SELECT snapshot_date, cls, age_months,
-           sum(dl) OVER (PARTITION BY snapshot_date, cls ORDER BY age_months ROWS UNBOUNDED PRECEDING) AS cum,
+w AS (  -- per age: the downloads of the class younger or as old (the ages are whole days)
+    SELECT snapshot_date, cls, age_days,
+           sum(dl) OVER (PARTITION BY snapshot_date, cls ORDER BY age_days) AS cum,
            sum(dl) OVER (PARTITION BY snapshot_date, cls) AS tot
-    FROM m WHERE age_months IS NOT NULL AND dl > 0
+    FROM (SELECT snapshot_date, cls, age_days, sum(dl) AS dl FROM a WHERE age_days IS NOT NULL
+          GROUP BY ALL HAVING sum(dl) > 0)
 ),
-med AS (SELECT snapshot_date, cls, min(age_months) FILTER (WHERE cum >= tot / 2) AS median_age_months
+med AS (SELECT snapshot_date, cls, min(age_days) FILTER (WHERE cum >= tot / 2) / 30.4375 AS median_age_months
         FROM w GROUP BY ALL),
 n AS (
-    SELECT snapshot_date, cls, count(*) AS models, sum(dl)::BIGINT AS downloads_30d,
-           sum(dl) FILTER (WHERE age_months IS NOT NULL) / NULLIF(sum(dl), 0) AS dated_share
-    FROM m GROUP BY ALL
+    SELECT snapshot_date, cls, sum(models)::BIGINT AS models, sum(dl)::BIGINT AS downloads_30d,
+           sum(dl) FILTER (WHERE age_days IS NOT NULL) / NULLIF(sum(dl), 0) AS dated_share
+    FROM a GROUP BY ALL
 )
 SELECT n.snapshot_date, n.cls, med.median_age_months, n.models, n.downloads_30d, n.dated_share
 FROM n LEFT JOIN med USING (snapshot_date, cls)
