@@ -18,6 +18,7 @@ from typing import Any
 DAILY_SERIES = Path("/work/shared/hub-data/hubstats-daily-2026.parquet")
 FALLBACK_CHURN = 0.4434  # the figure above, for machines without /work/shared
 BULK_SQL = Path(__file__).with_name("history_bulk.sql")
+BULK_MEMORY_LIMIT = "2GB"
 
 _CHURN_SQL = """
 WITH d AS (SELECT model_id, snapshot_date, downloads_all_time FROM read_parquet($path)),
@@ -51,10 +52,12 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
     the rollups (sql/rollups.sql: the slots changed, so in full), checkpoint."""
     import duckdb
 
-    from pipeline.database import run_derived
-
     t = time.perf_counter()
-    con = duckdb.connect(str(db), config={"memory_limit": "1GB", "temp_directory": str(db) + ".bench-spill"})
+    # The writer's settings (pipeline/store/rebuild.py) except the cap: the bulk path's full rollup rebuild over
+    # 3M x 365 ran out of memory under 1 GB (with insertion order kept, as this connection then did).
+    config = {"memory_limit": BULK_MEMORY_LIMIT, "temp_directory": str(db) + ".bench-spill",
+              "preserve_insertion_order": False}  # fmt: skip
+    con = duckdb.connect(str(db), config=config)
     try:
         con.execute("SET enable_progress_bar = false")
         run, at = con.sql(
@@ -76,7 +79,7 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
         con.execute(BULK_SQL.read_text())
         con.execute("COMMIT")
         built = time.perf_counter() - t
-        run_derived(con, "rollups")
+        slowest = _timed_derived(con, "rollups")
         con.execute("CHECKPOINT")
         stats = con.sql(
             "SELECT (SELECT count(*) FROM history_spans), (SELECT sum(models) FROM history_slots), "
@@ -86,8 +89,24 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
         con.close()
     return {
         "seconds": time.perf_counter() - t, "build_seconds": built, "history_rows": int(stats[0]),
-        "model_days": int(stats[1]), "snapshots": int(stats[2]), "churn": churn,
+        "model_days": int(stats[1]), "snapshots": int(stats[2]), "churn": churn, "memory_limit": BULK_MEMORY_LIMIT,
+        "slowest_rollup_statements": slowest,
     }  # fmt: skip
+
+
+def _timed_derived(con: Any, name: str, keep: int = 8) -> list[list[Any]]:
+    """run_derived statement by statement: the `keep` slowest as [seconds, first line]."""
+    from pipeline.database import DERIVED_VARIABLES, load_sql
+
+    for key, value in DERIVED_VARIABLES.items():
+        con.execute(f"SET VARIABLE {key} = $v", {"v": value})
+    times = []
+    for statement in con.extract_statements(load_sql(name)):
+        t = time.perf_counter()
+        con.execute(statement)
+        head = next((line for line in statement.query.strip().splitlines() if not line.startswith("--")), "")
+        times.append([round(time.perf_counter() - t, 1), head[:100]])
+    return sorted(times, reverse=True)[:keep]
 
 
 def _naive(at: datetime) -> datetime:
