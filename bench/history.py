@@ -96,10 +96,9 @@ def build(db: Path, days: int, churn: float, seed: int) -> dict[str, Any]:
 
 def _timed_derived(con: Any, name: str, keep: int = 8) -> list[list[Any]]:
     """run_derived statement by statement: the `keep` slowest as [seconds, first line]."""
-    from pipeline.database import DERIVED_VARIABLES, load_sql
+    from pipeline.database import load_sql, set_derived_variables
 
-    for key, value in DERIVED_VARIABLES.items():
-        con.execute(f"SET VARIABLE {key} = $v", {"v": value})
+    set_derived_variables(con)
     times = []
     for statement in con.extract_statements(load_sql(name)):
         t = time.perf_counter()

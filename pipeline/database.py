@@ -73,10 +73,14 @@ def load_sql(name: str) -> str:
 DERIVED_VARIABLES = {"published_figures": str(DATA_DIR / "published_figures.csv")}
 
 
-def run_derived(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Run sql/<name>.sql (macros, views, rollups, …) with the variables it reads set."""
+def set_derived_variables(con: duckdb.DuckDBPyConnection) -> None:
     for key, value in DERIVED_VARIABLES.items():
         con.execute(f"SET VARIABLE {key} = $v", {"v": value})
+
+
+def run_derived(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Run sql/<name>.sql (macros, views, rollups, …) with the variables it reads set."""
+    set_derived_variables(con)
     con.execute(load_sql(name))
 
 

@@ -317,11 +317,10 @@ FROM (SELECT h.series, h.slot, (p.slot IS NOT NULL)::INTEGER AS picked,
 UNION ALL
 SELECT series, 2147483647, count(*), count(*) FROM _claim_picks GROUP BY series;
 
-CREATE OR REPLACE TEMP TABLE _claim_facts AS  -- the sized language models with history
-SELECT f.model_key, CASE WHEN f.params_total IS NULL THEN NULL ELSE COALESCE(g.threshold, 0) END AS bucket_lo,
-       f.created_at
-FROM rollup_model_facts f ASOF LEFT JOIN rollup_grid g ON f.params_total >= g.threshold
-WHERE f.model_key IS NOT NULL AND f.is_language_model AND f.params_total IS NOT NULL;
+CREATE OR REPLACE TEMP TABLE _claim_facts AS  -- the sized language models with history, their bucket from above
+SELECT n.model_key, n.bucket_lo, f.created_at
+FROM _rollup_sized_now n JOIN rollup_model_facts f USING (model_key)
+WHERE n.is_language_model AND n.bucket_lo IS NOT NULL;
 
 CREATE OR REPLACE TEMP TABLE _claim_rows AS  -- one row per (model, picked slot): what those snapshots recorded
 SELECT p.series, p.snapshot_date, p.is_month_end, p.is_move_from, p.is_move_to, c.model_key, c.downloads_30d AS dl
