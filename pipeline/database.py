@@ -12,6 +12,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -78,10 +79,48 @@ def set_derived_variables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"SET VARIABLE {key} = $v", {"v": value})
 
 
+# A run of sql/rollups.sql's statements naming these variables runs once per range of model keys, as many ranges as
+# the variable `days_key_ranges` says when the run starts (the SQL sets it from the spans to decode), so that their
+# windows per model fit the memory cap at Hub scale. Run as-is (the duckdb CLI), one pass takes every key.
+KEY_RANGE_VARIABLES = ("days_key_lo", "days_key_hi")
+
+
 def run_derived(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Run sql/<name>.sql (macros, views, rollups, …) with the variables it reads set."""
+    for statement in derived_statements(con, name):
+        con.execute(statement)
+
+
+def derived_statements(con: duckdb.DuckDBPyConnection, name: str) -> Iterator[Any]:
+    """sql/<name>.sql's statements in the order to execute them on `con`, each before the next is asked for: a run of
+    statements naming KEY_RANGE_VARIABLES comes once per range of model keys, with the variables set for it."""
     set_derived_variables(con)
-    con.execute(load_sql(name))
+    statements = con.extract_statements(load_sql(name))
+    i = 0
+    while i < len(statements):
+        j = i
+        while j < len(statements) and KEY_RANGE_VARIABLES[0] in statements[j].query:
+            j += 1
+        if j == i:
+            yield statements[i]
+            i += 1
+            continue
+        for lo, hi in _key_ranges(con):
+            con.execute(f"SET VARIABLE {KEY_RANGE_VARIABLES[0]} = $lo", {"lo": lo})
+            con.execute(f"SET VARIABLE {KEY_RANGE_VARIABLES[1]} = $hi", {"hi": hi})
+            yield from statements[i:j]
+        for variable in KEY_RANGE_VARIABLES:
+            con.execute(f"RESET VARIABLE {variable}")
+        i = j
+
+
+def _key_ranges(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
+    """`days_key_ranges` equal [lo, hi) ranges of the history's model keys (keys hold similar numbers of spans)."""
+    count, top = con.sql(
+        "SELECT coalesce(getvariable('days_key_ranges'), 1), coalesce((SELECT max(model_key) FROM history_keys), 0)"
+    ).fetchall()[0]
+    step = -(-(top + 1) // max(1, count))
+    return [(lo, lo + step) for lo in range(0, top + 1, step)]
 
 
 def file_identity(path: Path) -> tuple[int, int, int]:

@@ -224,7 +224,14 @@ SELECT series, (row_number() OVER (PARTITION BY series ORDER BY snapshot_date) -
 FROM (SELECT DISTINCT series, snapshot_date FROM history_slots)
 WHERE NOT getvariable('days_incremental');
 
-CREATE OR REPLACE TEMP TABLE _days_spans AS
+-- The spans of the models with keys in [lo, hi), with their dates' idx. The two INSERTs below read it over the
+-- range [days_key_lo, days_key_hi): unset (as here in the CLI), every key at once; the pipeline repeats every
+-- statement that names those variables per range of keys (pipeline/database.py, derived_statements), so that their
+-- per-model windows fit the memory cap at Hub scale (3M models x 365 days is ~345M spans).
+-- About 4M spans per range unless `days_spans_per_range` says otherwise (3M x 365 is ~345M spans: 87 ranges).
+SET VARIABLE days_key_ranges = CASE WHEN getvariable('days_incremental') THEN 1 ELSE greatest(1, ceil(
+    (SELECT count(*) FROM history_spans) / coalesce(getvariable('days_spans_per_range'), 4e6)))::INTEGER END;
+CREATE OR REPLACE TEMP MACRO _days_spans(lo, hi) AS TABLE
 WITH latest AS (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series),
 slot_idx AS (SELECT h.series, h.slot, d.idx FROM history_slots h JOIN rollup_dates d USING (series, snapshot_date)),
 max_idx AS (SELECT series, max(idx) AS max_idx FROM rollup_dates GROUP BY series)
@@ -234,12 +241,13 @@ JOIN latest l USING (series)
 JOIN max_idx m USING (series)
 JOIN slot_idx a ON a.series = s.series AND a.slot = s.first_slot
 JOIN slot_idx b ON b.series = s.series AND b.slot = coalesce(s.last_slot, l.latest_slot)
-WHERE NOT getvariable('days_incremental');
+WHERE NOT getvariable('days_incremental') AND s.model_key >= lo AND s.model_key < hi;
 
 INSERT INTO rollup_presence
 WITH b AS (
     SELECT *, CASE WHEN first_idx <= lag(last_idx) OVER w + 1 THEN 0 ELSE 1 END AS brk
-    FROM _days_spans WINDOW w AS (PARTITION BY series, model_key ORDER BY first_slot)
+    FROM _days_spans(coalesce(getvariable('days_key_lo'), 0), coalesce(getvariable('days_key_hi'), 2147483647))
+    WINDOW w AS (PARTITION BY series, model_key ORDER BY first_slot)
 ),
 g AS (SELECT *, sum(brk) OVER (PARTITION BY series, model_key ORDER BY first_slot ROWS UNBOUNDED PRECEDING) AS grp
       FROM b)
@@ -252,7 +260,8 @@ INSERT INTO rollup_day_runs
 WITH e AS (
     SELECT series, model_key, first_idx, max_idx, downloads_30d,
            CASE WHEN lead(first_idx) OVER w = last_idx THEN last_idx - 1 ELSE last_idx END AS last_idx
-    FROM _days_spans WHERE downloads_30d IS NOT NULL
+    FROM _days_spans(coalesce(getvariable('days_key_lo'), 0), coalesce(getvariable('days_key_hi'), 2147483647))
+    WHERE downloads_30d IS NOT NULL
     WINDOW w AS (PARTITION BY series, model_key ORDER BY first_slot)
 ),
 b AS (
@@ -266,7 +275,6 @@ SELECT series, model_key, min(first_idx),
        CASE WHEN max(last_idx) = any_value(max_idx) THEN NULL ELSE max(last_idx) END, any_value(downloads_30d)
 FROM g GROUP BY series, model_key, grp
 ORDER BY ALL;
-DROP TABLE _days_spans;
 
 -- The filter columns of every model with history under its integer key, so the cohort queries join on integers.
 CREATE OR REPLACE TABLE rollup_keyed AS
