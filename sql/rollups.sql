@@ -231,16 +231,17 @@ WHERE NOT getvariable('days_incremental');
 -- About 4M spans per range unless `days_spans_per_range` says otherwise (3M x 365 is ~345M spans: 87 ranges).
 SET VARIABLE days_key_ranges = CASE WHEN getvariable('days_incremental') THEN 1 ELSE greatest(1, ceil(
     (SELECT count(*) FROM history_spans) / coalesce(getvariable('days_spans_per_range'), 4e6)))::INTEGER END;
+-- (An open span ends on the latest date, max_idx. Equality joins on the span's own columns only: joining on
+-- coalesce(last_slot, <the series' latest slot>) let the planner pair every span with every slot first.)
 CREATE OR REPLACE TEMP MACRO _days_spans(lo, hi) AS TABLE
-WITH latest AS (SELECT series, max(slot) AS latest_slot FROM history_slots GROUP BY series),
-slot_idx AS (SELECT h.series, h.slot, d.idx FROM history_slots h JOIN rollup_dates d USING (series, snapshot_date)),
+WITH slot_idx AS (SELECT h.series, h.slot, d.idx FROM history_slots h JOIN rollup_dates d USING (series, snapshot_date)),
 max_idx AS (SELECT series, max(idx) AS max_idx FROM rollup_dates GROUP BY series)
-SELECT s.series, s.model_key, s.first_slot, a.idx AS first_idx, b.idx AS last_idx, m.max_idx, s.downloads_30d
+SELECT s.series, s.model_key, s.first_slot, a.idx AS first_idx, coalesce(b.idx, m.max_idx) AS last_idx, m.max_idx,
+       s.downloads_30d
 FROM history_spans s
-JOIN latest l USING (series)
 JOIN max_idx m USING (series)
 JOIN slot_idx a ON a.series = s.series AND a.slot = s.first_slot
-JOIN slot_idx b ON b.series = s.series AND b.slot = coalesce(s.last_slot, l.latest_slot)
+LEFT JOIN slot_idx b ON b.series = s.series AND b.slot = s.last_slot
 WHERE NOT getvariable('days_incremental') AND s.model_key >= lo AND s.model_key < hi;
 
 INSERT INTO rollup_presence
