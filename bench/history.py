@@ -105,8 +105,9 @@ def _timed_derived(con: Any, name: str, keep: int = 8) -> list[list[Any]]:
         t = time.perf_counter()
         con.execute(statement)
         seconds[statement.query] = seconds.get(statement.query, 0.0) + time.perf_counter() - t
-    heads = {query: next((line for line in query.strip().splitlines() if not line.startswith("--")), "")
-             for query in seconds}  # fmt: skip
+    code = {query: [line for line in map(str.strip, query.splitlines()) if line and not line.startswith("--")]
+            for query in seconds}  # fmt: skip
+    heads = {query: (lines or [""])[0] for query, lines in code.items()}
     return sorted([[round(t, 1), heads[query][:100]] for query, t in seconds.items()], reverse=True)[:keep]
 
 
